@@ -1,0 +1,360 @@
+"""Load a whole course from its files and collect every content error.
+
+`load_course_files` works on a mapping of relative path → text so that the same
+code runs on disk (CPython) and in the trainer's browser editor (Pyodide).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from leerpad.content.fields import Fields
+from leerpad.content.models import (
+    ACCESS_DIMENSIONS,
+    KRACHTLIJNEN,
+    ROLES,
+    SETTINGS,
+    Case,
+    ContentError,
+    Course,
+    GlossaryTerm,
+    Module,
+    Question,
+    Quiz,
+    Source,
+)
+from leerpad.content.questions import ID_PATTERN, find_blocks, parse_block, parse_questions
+from leerpad.content.yamltext import parse_yaml, split_front_matter
+
+# Pages the plugin generates: never modules, never read from docs/.
+GENERATED_PREFIXES = ("toetsen/", "casussen/")
+GENERATED_PAGES = ("bronnen.md", "woordenlijst.md")
+CITATION = re.compile(r"\[@(?P<key>[^\]\s]+)\]")
+
+QUIZ_KEYS = ("id", "title", "module", "pass_mark", "attempts", "final", "description")
+CASE_KEYS = (
+    "id",
+    "title",
+    "setting",
+    "roles",
+    "modules",
+    "krachtlijnen",
+    "access",
+    "minutes",
+    "sources",
+    "description",
+)
+SOURCE_KEYS = (
+    "authors",
+    "year",
+    "title",
+    "journal",
+    "volume",
+    "pages",
+    "doi",
+    "url",
+    "publisher",
+)
+
+
+def load_course(root: Path) -> tuple[Course, list[ContentError]]:
+    """Read a course folder (the one holding mkdocs.yml)."""
+    files: dict[str, str] = {}
+    config_text = _read(root / "mkdocs.yml")
+    files["mkdocs.yml"] = config_text
+    docs_dir = _docs_dir(config_text)
+    for folder, patterns in ((docs_dir, ("**/*.md", "*.yml")), ("cases", ("*.md",)), ("quizzes", ("*.md",))):
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for pattern in patterns:
+            for file in sorted(base.glob(pattern)):
+                files[file.relative_to(root).as_posix()] = _read(file)
+    return load_course_files(files)
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _docs_dir(config_text: str) -> str:
+    data = parse_yaml(config_text).data
+    value = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
+    return str(value).strip("/") or "docs"
+
+
+def course_settings(config: Any) -> dict[str, Any]:
+    """The `leerpad` plugin's options from a parsed mkdocs.yml (empty if absent)."""
+    plugins = config.get("plugins", []) if isinstance(config, dict) else []
+    for entry in plugins or []:
+        if entry == "leerpad":
+            return {}
+        if isinstance(entry, dict) and "leerpad" in entry:
+            return dict(entry["leerpad"] or {})
+    return {}
+
+
+def nav_pages(nav: Any) -> Iterator[str]:
+    """Every Markdown path in a MkDocs nav, in order."""
+    if isinstance(nav, str):
+        if nav.endswith(".md") and "://" not in nav:
+            yield nav
+    elif isinstance(nav, list):
+        for item in nav:
+            yield from nav_pages(item)
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            yield from nav_pages(value)
+
+
+class _Loader:
+    """One pass over the files; fills a Course and a list of errors."""
+
+    def __init__(self, files: Mapping[str, str]) -> None:
+        self.files = files
+        self.errors: list[ContentError] = []
+        self.question_ids: dict[str, str] = {}  # id -> "path:line" of first use
+        config_doc = parse_yaml(files.get("mkdocs.yml", ""))
+        if config_doc.error:
+            self.errors.append(ContentError("mkdocs.yml", *config_doc.error))
+        self.config: dict[str, Any] = config_doc.data if isinstance(config_doc.data, dict) else {}
+        self.docs_dir = str(self.config.get("docs_dir", "docs")).strip("/") or "docs"
+        settings = course_settings(self.config)
+        language = settings.get("language") or "nl-BE"
+        self.course = Course(
+            iri=str(settings.get("course_iri", "")).rstrip("/"),
+            title=str(self.config.get("site_name", "")),
+            language=str(language),
+        )
+        if not self.course.iri:
+            self.errors.append(
+                ContentError("mkdocs.yml", config_doc.lines.get("plugins", 1),
+                             "plugin 'leerpad' zonder 'course_iri' (de IRI van de cursus)")
+            )
+
+    def load(self) -> Course:
+        self.load_sources()
+        self.load_glossary()
+        self.load_modules()
+        self.load_quizzes()
+        self.load_cases()
+        self.check_citations()
+        self.errors.sort()
+        return self.course
+
+    # -- sources and glossary -------------------------------------------------
+
+    def load_sources(self) -> None:
+        path = f"{self.docs_dir}/sources.yml"
+        if path not in self.files:
+            return
+        doc = parse_yaml(self.files[path])
+        if doc.error:
+            self.errors.append(ContentError(path, *doc.error))
+            return
+        if not isinstance(doc.data, dict):
+            self.errors.append(ContentError(path, 1, "sources.yml moet per sleutel een bron bevatten"))
+            return
+        for key, entry in doc.data.items():
+            line = doc.line(str(key))
+            if not isinstance(key, str) or not ID_PATTERN.match(key):
+                self.errors.append(ContentError(path, line, f"ongeldige bronsleutel '{key}'"))
+                continue
+            sub = parse_yaml("", start=line)
+            sub.data = entry
+            sub.lines = doc.sublines.get(key, {})
+            fields = Fields(sub, path, self.errors, f"bron '{key}'")
+            if not isinstance(entry, dict):
+                fields.error(None, f"bron '{key}' moet velden hebben (authors, year, title, …)")
+                continue
+            fields.allow_only(SOURCE_KEYS)
+            authors = entry.get("authors")
+            if not isinstance(authors, list) or not authors:
+                fields.error("authors" if "authors" in entry else None,
+                             f"bron '{key}' zonder 'authors' (een lijst van namen)")
+                authors = []
+            year = entry.get("year")
+            if year is None:
+                fields.error(None, f"bron '{key}' zonder 'year'")
+            self.course.sources[key] = Source(
+                key=key,
+                authors=[str(a) for a in authors],
+                year=year if isinstance(year, int | str) else "",
+                title=fields.text("title"),
+                journal=fields.text("journal", required=False),
+                volume=fields.text("volume", required=False),
+                pages=fields.text("pages", required=False),
+                doi=fields.text("doi", required=False),
+                url=fields.text("url", required=False),
+                publisher=fields.text("publisher", required=False),
+            )
+
+    def load_glossary(self) -> None:
+        path = f"{self.docs_dir}/glossary.yml"
+        if path not in self.files:
+            return
+        doc = parse_yaml(self.files[path])
+        if doc.error:
+            self.errors.append(ContentError(path, *doc.error))
+            return
+        if not isinstance(doc.data, dict):
+            self.errors.append(ContentError(path, 1, "glossary.yml moet per term een uitleg bevatten"))
+            return
+        for term, entry in doc.data.items():
+            line = doc.line(str(term))
+            if not isinstance(entry, dict):
+                self.errors.append(ContentError(path, line, f"term '{term}' heeft zorgtaal en sociale_taal nodig"))
+                continue
+            sub = parse_yaml("", start=line)
+            sub.data = entry
+            sub.lines = doc.sublines.get(str(term), {})
+            fields = Fields(sub, path, self.errors, f"term '{term}'")
+            fields.allow_only(("zorgtaal", "sociale_taal", "synoniemen"))
+            synonyms = entry.get("synoniemen", [])
+            self.course.glossary.append(
+                GlossaryTerm(
+                    term=str(term),
+                    zorgtaal=fields.text("zorgtaal"),
+                    sociale_taal=fields.text("sociale_taal"),
+                    synoniemen=[str(s) for s in synonyms] if isinstance(synonyms, list) else [],
+                )
+            )
+
+    # -- modules, quizzes, cases ----------------------------------------------
+
+    def load_modules(self) -> None:
+        seen: dict[str, str] = {}
+        for page in nav_pages(self.config.get("nav", [])):
+            if page.startswith(GENERATED_PREFIXES) or page in GENERATED_PAGES:
+                continue
+            path = f"{self.docs_dir}/{page}"
+            if path not in self.files:
+                continue
+            doc = split_front_matter(self.files[path])
+            if doc.meta.error:
+                self.errors.append(ContentError(path, *doc.meta.error))
+                continue
+            fields = Fields(doc.meta, path, self.errors, "module")
+            if "id" not in fields.data:
+                continue  # an ordinary page (home, glossary, guide)
+            module_id = fields.ident()
+            module = Module(
+                id=module_id,
+                title=fields.text("title"),
+                path=path,
+                minutes=fields.number("minutes", 0, 0, None, integer=True, required=True),
+                credits=fields.number("credits", None, 0, None),
+            )
+            self._unique(seen, module_id, path, doc.meta.line("id"), "module")
+            module.questions = self._questions(doc.body, path, doc.body_start)
+            self.course.modules.append(module)
+
+    def load_quizzes(self) -> None:
+        seen: dict[str, str] = {}
+        modules = [m.id for m in self.course.modules]
+        for path in sorted(p for p in self.files if p.startswith("quizzes/") and p.endswith(".md")):
+            doc = split_front_matter(self.files[path])
+            if doc.meta.error:
+                self.errors.append(ContentError(path, *doc.meta.error))
+                continue
+            fields = Fields(doc.meta, path, self.errors, "toets")
+            if not doc.has_front_matter:
+                fields.error(None, "toets zonder front matter (--- id, title, module ---)")
+                continue
+            fields.allow_only(QUIZ_KEYS)
+            quiz = Quiz(
+                id=fields.ident(),
+                title=fields.text("title"),
+                module=fields.one_of("module", modules) if modules else fields.text("module"),
+                path=path,
+                pass_mark=fields.number("pass_mark", 0.8, 0, 1),
+                attempts=fields.number("attempts", 0, 0, None, integer=True),
+                final=fields.flag("final"),
+                body=doc.body,
+            )
+            self._unique(seen, quiz.id, path, doc.meta.line("id"), "toets")
+            quiz.questions = self._questions(doc.body, path, doc.body_start)
+            if not quiz.questions:
+                fields.error(None, f"toets '{quiz.id}' bevat geen vragen (/// question)")
+            self.course.quizzes.append(quiz)
+
+    def load_cases(self) -> None:
+        seen: dict[str, str] = {}
+        modules = [m.id for m in self.course.modules]
+        for path in sorted(p for p in self.files if p.startswith("cases/") and p.endswith(".md")):
+            doc = split_front_matter(self.files[path])
+            if doc.meta.error:
+                self.errors.append(ContentError(path, *doc.meta.error))
+                continue
+            fields = Fields(doc.meta, path, self.errors, "casus")
+            if not doc.has_front_matter:
+                fields.error(None, "casus zonder front matter (--- id, title, … ---)")
+                continue
+            fields.allow_only(CASE_KEYS)
+            case = Case(
+                id=fields.ident(),
+                title=fields.text("title"),
+                path=path,
+                setting=fields.one_of("setting", SETTINGS),
+                roles=fields.list_of("roles", ROLES, "rol"),
+                modules=fields.list_of("modules", modules, "module"),
+                krachtlijnen=fields.list_of("krachtlijnen", KRACHTLIJNEN, "krachtlijn"),
+                access=fields.list_of("access", ACCESS_DIMENSIONS, "toegangsdimensie"),
+                minutes=fields.number("minutes", 0, 0, None, integer=True),
+                sources=fields.list_of("sources", list(self.course.sources), "bron"),
+                body=doc.body,
+            )
+            self._unique(seen, case.id, path, doc.meta.line("id"), "casus")
+            case.questions = self._questions(doc.body, path, doc.body_start)
+            self.course.cases.append(case)
+
+    def _questions(self, body: str, path: str, first_line: int) -> list[Question]:
+        questions: list[Question] = []
+        for block in find_blocks(body, first_line):
+            question, errors = parse_block(block, path)
+            self.errors.extend(errors)
+            if question.id:
+                line = block.header.line("id") if "id" in block.header.lines else block.start
+                self._unique(self.question_ids, question.id, path, line, "vraag")
+            questions.append(question)
+        return questions
+
+    def _unique(self, seen: dict[str, str], ident: str, path: str, line: int, what: str) -> None:
+        if not ident:
+            return
+        if ident in seen:
+            self.errors.append(
+                ContentError(path, line, f"{what}-id '{ident}' bestaat al (eerder: {seen[ident]})")
+            )
+        else:
+            seen[ident] = f"{path}:{line}"
+
+    def check_citations(self) -> None:
+        for path, text in self.files.items():
+            if not path.endswith(".md"):
+                continue
+            in_fence = False
+            for number, line in enumerate(text.split("\n"), start=1):
+                if line.lstrip().startswith(("```", "~~~")):
+                    in_fence = not in_fence
+                if in_fence:
+                    continue
+                for match in CITATION.finditer(line):
+                    key = match.group("key")
+                    if key not in self.course.sources:
+                        self.errors.append(
+                            ContentError(path, number, f"onbekende bron '[@{key}]' (niet in sources.yml)")
+                        )
+
+
+def load_course_files(files: Mapping[str, str]) -> tuple[Course, list[ContentError]]:
+    """Build the course from relative path → text; errors sorted by file and line."""
+    loader = _Loader(files)
+    course = loader.load()
+    return course, loader.errors
+
+
+__all__ = ["course_settings", "load_course", "load_course_files", "nav_pages", "parse_questions"]

@@ -1,0 +1,200 @@
+"""Dataclasses for everything a course is made of.
+
+Ids are the stable part: they become xAPI activity ids, so a model never
+derives an id from a title or a position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Closed lists (design.md, "Pinned details"); the trainer guide documents them.
+KRACHTLIJNEN = ("generalistisch", "nabijheid", "procesgericht", "verbindend", "politiserend")
+ACCESS_DIMENSIONS = (
+    "approachability",
+    "acceptability",
+    "availability",
+    "affordability",
+    "appropriateness",
+    "ability-to-perceive",
+    "ability-to-seek",
+    "ability-to-reach",
+    "ability-to-pay",
+    "ability-to-engage",
+)
+SETTINGS = (
+    "huisartsenpraktijk",
+    "apotheek",
+    "wijkgezondheidscentrum",
+    "caw",
+    "ocmw",
+    "ziekenfonds",
+    "wijkteam",
+)
+ROLES = ("huisarts", "apotheker", "sociaal-werker", "verpleegkundige", "patient")
+QUESTION_TYPES = (
+    "single",
+    "multiple",
+    "true-false",
+    "fill-in",
+    "sequencing",
+    "matching",
+    "likert",
+    "reflection",
+)
+UNSCORED_TYPES = ("likert", "reflection")
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One problem in the course, at a file and line a trainer can open."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Option:
+    """An answer option: a choice, a scale label, an accepted fill-in answer, a step."""
+
+    id: str
+    text: str
+    correct: bool = False
+    feedback: str = ""
+    match: str = ""  # matching: the right-hand side of `left :: right`
+    match_id: str = ""
+
+
+@dataclass
+class Question:
+    """A `/// question` block, wherever it stands (quiz, case or module page)."""
+
+    id: str
+    type: str
+    stem: str
+    line: int
+    prompt: str = ""
+    options: list[Option] = field(default_factory=list)
+    explanation: str = ""
+
+    @property
+    def scored(self) -> bool:
+        """Whether the question counts towards a score."""
+        return self.type not in UNSCORED_TYPES
+
+
+@dataclass
+class Quiz:
+    """A module test or the final test (`quizzes/<id>.md`)."""
+
+    id: str
+    title: str
+    module: str
+    path: str
+    pass_mark: float = 0.8
+    attempts: int = 0
+    final: bool = False
+    body: str = ""
+    questions: list[Question] = field(default_factory=list)
+
+
+@dataclass
+class Case:
+    """A practice case (`cases/<id>.md`)."""
+
+    id: str
+    title: str
+    path: str
+    setting: str = ""
+    roles: list[str] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)
+    krachtlijnen: list[str] = field(default_factory=list)
+    access: list[str] = field(default_factory=list)
+    minutes: int = 0
+    sources: list[str] = field(default_factory=list)
+    body: str = ""
+    questions: list[Question] = field(default_factory=list)
+
+
+@dataclass
+class Module:
+    """A nav page whose front matter has `id`, `title` and `minutes`."""
+
+    id: str
+    title: str
+    path: str
+    minutes: int = 0
+    credits: float | None = None
+    questions: list[Question] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """A reference in `docs/sources.yml`."""
+
+    key: str
+    authors: list[str]
+    year: int | str
+    title: str
+    journal: str = ""
+    volume: str = ""
+    pages: str = ""
+    doi: str = ""
+    url: str = ""
+    publisher: str = ""
+
+    @property
+    def short(self) -> str:
+        """In-text citation: "Levesque e.a., 2013"."""
+        names = [a.split(",")[0].strip() for a in self.authors] or ["z.n."]
+        if len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} & {names[1]}"
+        else:
+            who = f"{names[0]} e.a."
+        return f"{who}, {self.year}"
+
+
+@dataclass
+class GlossaryTerm:
+    """A term in `docs/glossary.yml`: what it means in care and in social work."""
+
+    term: str
+    zorgtaal: str
+    sociale_taal: str
+    synoniemen: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Course:
+    """Everything the loader found; ids are unique within it."""
+
+    iri: str
+    title: str
+    language: str = "nl-BE"
+    modules: list[Module] = field(default_factory=list)
+    quizzes: list[Quiz] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    glossary: list[GlossaryTerm] = field(default_factory=list)
+
+    def module(self, module_id: str) -> Module | None:
+        """The module with this id, if any."""
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def quiz(self, quiz_id: str) -> Quiz | None:
+        """The quiz with this id, if any."""
+        return next((q for q in self.quizzes if q.id == quiz_id), None)
+
+    def case(self, case_id: str) -> Case | None:
+        """The case with this id, if any."""
+        return next((c for c in self.cases if c.id == case_id), None)
+
+    def quizzes_of(self, module_id: str) -> list[Quiz]:
+        """The quizzes that belong to a module, in course order."""
+        return [q for q in self.quizzes if q.module == module_id]

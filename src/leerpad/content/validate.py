@@ -1,0 +1,37 @@
+"""`leerpad validate`: every content error of a course, as `path:line: message`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from leerpad.content.loader import load_course
+from leerpad.content.models import Course
+
+
+def summary(course: Course) -> str:
+    """One line with the course's counts."""
+    questions = sum(len(q.questions) for q in course.quizzes)
+    questions += sum(len(c.questions) for c in course.cases)
+    questions += sum(len(m.questions) for m in course.modules)
+    return (
+        f"{len(course.modules)} modules, {len(course.cases)} casussen, "
+        f"{len(course.quizzes)} toetsen, {questions} vragen"
+    )
+
+
+def run_validate(root: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Validate the course in `root`; print errors or a summary; return the exit code."""
+    if not (root / "mkdocs.yml").is_file():
+        print(f"{root / 'mkdocs.yml'}: niet gevonden (is dit de map van een cursus?)", file=err)
+        return 2
+    course, errors = load_course(root)
+    for error in errors:
+        print(error, file=out)
+    if errors:
+        files = len({e.path for e in errors})
+        print(f"{len(errors)} fouten in {files} bestanden", file=err)
+        return 1
+    print(f"In orde: {summary(course)}", file=out)
+    return 0

@@ -1,0 +1,100 @@
+"""YAML front matter and YAML files, with the line of every key.
+
+Errors must point at the line of the offending key, so the loader keeps, next
+to the data, a map from top-level key to its 1-based line in the file. Only
+PyYAML's pure-Python loader is used (Pyodide has no libyaml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader that tolerates MkDocs' custom tags (`!ENV`, `!!python/name:`)."""
+
+
+def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("!", _unknown_tag)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML: the data, the line of each top-level key, and parse errors."""
+
+    data: Any = None
+    lines: dict[str, int] = field(default_factory=dict)
+    start: int = 1  # line of the document's first line in its file
+    error: tuple[int, str] | None = None
+    # Nested maps: key -> (line of each sub-key)
+    sublines: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def line(self, key: str | None = None) -> int:
+        """The file line of a top-level key, or of the document start."""
+        if key is None:
+            return self.start
+        return self.lines.get(key, self.start)
+
+
+def parse_yaml(text: str, start: int = 1) -> YamlDoc:
+    """Parse YAML text whose first line is line `start` of its file."""
+    doc = YamlDoc(start=start)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        doc.data = yaml.load(text, Loader=_Loader) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = start + (mark.line if mark else 0)
+        problem = exc.problem or exc.context or "onleesbare YAML"
+        doc.error = (line, f"ongeldige YAML: {problem}")
+        return doc
+    except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
+        doc.error = (start, f"ongeldige YAML: {exc}")
+        return doc
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            doc.lines[key] = start + key_node.start_mark.line
+            if isinstance(value_node, yaml.MappingNode):
+                doc.sublines[key] = {
+                    str(k.value): start + k.start_mark.line for k, _ in value_node.value
+                }
+    return doc
+
+
+@dataclass
+class MarkdownDoc:
+    """A Markdown file split into front matter and body."""
+
+    meta: YamlDoc
+    body: str
+    body_start: int  # file line of the body's first line
+    has_front_matter: bool
+
+
+def split_front_matter(text: str) -> MarkdownDoc:
+    """Split `---` front matter from a Markdown text, keeping line numbers."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return MarkdownDoc(YamlDoc(data={}), text, 1, False)
+    inner = match.group(1) or ""
+    meta = parse_yaml(inner, start=2)
+    if meta.data is None and meta.error is None:
+        meta.data = {}
+    body = text[match.end() :]
+    body_start = 1 + text[: match.end()].count("\n")
+    return MarkdownDoc(meta, body, body_start, True)
