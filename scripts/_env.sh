@@ -1,6 +1,7 @@
 # Shared set-up for scripts/serve, scripts/test and scripts/bench: one virtual
 # environment in .venv, installed from the pinned lock file. Sourced, not run.
 set -euo pipefail
+export NO_MKDOCS_2_WARNING=1
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PY="${PYTHON:-python3}"

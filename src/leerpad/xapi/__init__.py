@@ -1,1 +1,1 @@
-"""Leerpad xapi."""
+"""The course's xAPI profile (Python side): activity ids, verbs, definitions."""

@@ -1,0 +1,104 @@
+"""Glossary terms: the first use of each term on a page gets an accessible tooltip."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+from markdown.treeprocessors import Treeprocessor
+
+from leerpad.content.models import GlossaryTerm
+from leerpad.content.questions import slugify
+from leerpad.markdown.context import PageContext
+
+# Where a tooltip would get in the way: links, code, headings, form labels.
+SKIP_TAGS = {"a", "code", "pre", "script", "h1", "h2", "h3", "h4", "h5", "h6", "label", "legend", "dt", "abbr"}
+SKIP_CLASSES = ("leerpad-question", "leerpad-term", "leerpad-case__meta")
+
+
+def term_anchor(term: str) -> str:
+    """The id of a term's entry on the glossary page."""
+    return f"term-{slugify(term, limit=60)}"
+
+
+def tooltip_text(term: GlossaryTerm) -> str:
+    """What the tooltip says: the meaning in both worlds."""
+    def sentence(text: str) -> str:
+        text = text.strip()
+        return text if text.endswith((".", "!", "?")) else f"{text}."
+
+    return f"Zorgtaal: {sentence(term.zorgtaal)} Sociale taal: {sentence(term.sociale_taal)}"
+
+
+class GlossaryProcessor(Treeprocessor):
+    """Marks the first occurrence of each glossary term (or synonym) on a page."""
+
+    def __init__(self, md: object, context: PageContext) -> None:
+        super().__init__(md)  # type: ignore[arg-type]
+        self.context = context
+
+    def run(self, root: etree.Element) -> None:
+        if self.context.kind == "glossary" or not self.context.course.glossary:
+            return
+        words: dict[str, GlossaryTerm] = {}
+        for term in self.context.course.glossary:
+            for word in [term.term, *term.synoniemen]:
+                words[word.lower()] = term
+        # Longest first, so "sociale kaart" wins over "kaart".
+        alternatives = sorted(words, key=len, reverse=True)
+        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in alternatives) + r")(?!\w)", re.IGNORECASE)
+        self.pattern = pattern
+        self.words = words
+        self.done: set[str] = set()
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        for child in list(element):
+            if child.tag in SKIP_TAGS or any(c in (child.get("class") or "") for c in SKIP_CLASSES):
+                self._tail(element, child)
+                continue
+            self._text(child)
+            self._walk(child)
+            self._tail(element, child)
+
+    def _text(self, element: etree.Element) -> None:
+        if element.text:
+            head, nodes = self._split(element.text)
+            if nodes:
+                element.text = head
+                for i, node in enumerate(nodes):
+                    element.insert(i, node)
+
+    def _tail(self, parent: etree.Element, child: etree.Element) -> None:
+        if child.tail:
+            head, nodes = self._split(child.tail)
+            if nodes:
+                child.tail = head
+                index = list(parent).index(child)
+                for i, node in enumerate(nodes, start=1):
+                    parent.insert(index + i, node)
+
+    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
+        """Cut text at the first unseen term; return leading text and new nodes."""
+        for match in self.pattern.finditer(text):
+            term = self.words[match.group(1).lower()]
+            if term.term in self.done:
+                continue
+            self.done.add(term.term)
+            node = self._term(term, match.group(1))
+            rest_head, rest_nodes = self._split(text[match.end():])
+            node.tail = rest_head
+            return text[: match.start()], [node, *rest_nodes]
+        return text, []
+
+    def _term(self, term: GlossaryTerm, shown: str) -> etree.Element:
+        anchor = term_anchor(term.term)
+        tip_id = f"tip-{anchor[5:]}"
+        wrapper = etree.Element("span", {"class": "leerpad-term"})
+        link = etree.SubElement(
+            wrapper, "a", {"href": f"{self.context.base}woordenlijst.md#{anchor}", "aria-describedby": tip_id}
+        )
+        link.text = shown
+        tip = etree.SubElement(wrapper, "span", {"class": "leerpad-term__tip", "role": "tooltip", "id": tip_id})
+        tip.text = tooltip_text(term)
+        return wrapper

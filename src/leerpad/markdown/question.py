@@ -1,0 +1,154 @@
+"""The `/// question` block: renders a parsed Question as accessible HTML.
+
+The block is a PyMdown Extensions block in raw mode: its content reaches us
+untouched and is parsed by `leerpad.content.questions` (the validator's own
+parser); only the stem, prompt, option and feedback texts go through Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import xml.etree.ElementTree as etree
+from typing import Any
+
+from markdown.util import AtomicString
+from pymdownx.blocks.block import Block, type_string
+
+from leerpad.content.models import Option, Question
+from leerpad.content.questions import QuestionBlock, parse_block
+from leerpad.content.yamltext import YamlDoc
+from leerpad.markdown.context import PageContext
+from leerpad.xapi.profile import question_data, question_iri
+
+TRUE_FALSE_ORDER = ("true", "false")
+
+
+class QuestionBlockProcessor(Block):
+    """`/// question | Stem` with `id` and `type` in its indented header."""
+
+    NAME = "question"
+    ARGUMENT = None
+    OPTIONS = {"id": ("", type_string), "type": ("single", type_string)}
+
+    def on_markdown(self) -> str:
+        return "raw"
+
+    def on_create(self, parent: etree.Element) -> etree.Element:
+        return etree.SubElement(parent, "div", {"class": "leerpad-question"})
+
+    def on_end(self, block: etree.Element) -> None:
+        raw = block.text or ""
+        block.text = None
+        header = YamlDoc(data={"id": self.options["id"], "type": self.options["type"]})
+        body = list(enumerate(raw.split("\n"), start=1))
+        parsed = QuestionBlock(0, str(self.argument or "").strip(), header, body, True)
+        question, _errors = parse_block(parsed, "")  # errors: reported by the validator
+        context: PageContext = self.config["context"]
+        render_question(block, question, self.md, context)
+
+
+def render_question(root: etree.Element, question: Question, md: Any, context: PageContext) -> None:
+    """Fill `root` (a div) with the question's HTML as the page contract says."""
+    parent_iri = context.iri or f"{context.course.iri}/page"
+    iri = question_iri(parent_iri, question.id)
+    dom_id = f"vraag-{question.id}"
+    root.set("id", dom_id)
+    root.set("data-leerpad-question", question.id)
+    root.set("data-type", question.type)
+    root.set("data-iri", iri)
+    root.set("data-scored", "true" if question.scored else "false")
+
+    data = etree.SubElement(root, "script", {"type": "application/json", "class": "leerpad-question__data"})
+    payload = json.dumps(question_data(question, iri), ensure_ascii=False, separators=(",", ":"))
+    data.text = AtomicString(payload.replace("<", "\\u003c"))
+
+    fieldset = etree.SubElement(root, "fieldset")
+    legend = etree.SubElement(fieldset, "legend", {"class": "leerpad-question__stem"})
+    legend.text = question.stem
+    if question.prompt.strip():
+        prompt = etree.SubElement(fieldset, "div", {"class": "leerpad-question__prompt"})
+        md.parser.parseChunk(prompt, question.prompt)
+
+    render = _RENDERERS.get(question.type, _choices)
+    render(fieldset, question, dom_id)
+
+    if question.explanation:
+        _feedback(fieldset, "*", question.explanation)
+
+
+def _feedback(parent: etree.Element, for_id: str, text: str) -> None:
+    box = etree.SubElement(
+        parent, "div", {"class": "leerpad-feedback", "data-feedback-for": for_id, "hidden": "hidden"}
+    )
+    box.text = text
+
+
+def _choices(fieldset: etree.Element, question: Question, dom_id: str) -> None:
+    kind = "checkbox" if question.type == "multiple" else "radio"
+    options = question.options
+    if question.type == "true-false":
+        options = sorted(options, key=lambda o: TRUE_FALSE_ORDER.index(o.id) if o.id in TRUE_FALSE_ORDER else 2)
+    ul = etree.SubElement(fieldset, "ul", {"class": "leerpad-options"})
+    for option in options:
+        li = etree.SubElement(ul, "li", {"class": "leerpad-option", "data-option": option.id})
+        label = etree.SubElement(li, "label")
+        etree.SubElement(label, "input", {"type": kind, "name": dom_id, "value": option.id})
+        text = etree.SubElement(label, "span", {"class": "leerpad-option__text"})
+        text.text = option.text
+        if option.feedback:
+            _feedback(li, option.id, option.feedback)
+
+
+def _fill_in(fieldset: etree.Element, question: Question, dom_id: str) -> None:
+    label = etree.SubElement(fieldset, "label", {"class": "leerpad-fillin"})
+    label.text = "Uw antwoord "
+    etree.SubElement(label, "input", {"type": "text", "autocomplete": "off", "name": dom_id})
+
+
+def _shuffled(items: list[Option], seed: str) -> list[Option]:
+    """A deterministic order that is never the given (right) order."""
+    order = list(items)
+    random.Random(seed).shuffle(order)
+    if len(order) > 1 and order == items:
+        order = order[1:] + order[:1]
+    return order
+
+
+def _sequence(fieldset: etree.Element, question: Question, dom_id: str) -> None:
+    ol = etree.SubElement(fieldset, "ol", {"class": "leerpad-sequence"})
+    for option in _shuffled(question.options, question.id):
+        li = etree.SubElement(ol, "li", {"data-option": option.id})
+        text = etree.SubElement(li, "span", {"class": "leerpad-option__text"})
+        text.text = option.text
+
+
+def _matching(fieldset: etree.Element, question: Question, dom_id: str) -> None:
+    ul = etree.SubElement(fieldset, "ul", {"class": "leerpad-matching"})
+    targets = _shuffled(question.options, f"{question.id}/target")
+    for n, option in enumerate(question.options, start=1):
+        li = etree.SubElement(ul, "li", {"data-source": option.id})
+        select_id = f"{dom_id}-{n}"
+        label = etree.SubElement(li, "label", {"for": select_id})
+        label.text = option.text
+        label.tail = " "
+        select = etree.SubElement(li, "select", {"id": select_id, "data-source": option.id})
+        empty = etree.SubElement(select, "option", {"value": ""})
+        empty.text = AtomicString("— kies —")
+        for target in targets:
+            choice = etree.SubElement(select, "option", {"value": target.match_id})
+            choice.text = AtomicString(target.match)
+
+
+def _reflection(fieldset: etree.Element, question: Question, dom_id: str) -> None:
+    label = etree.SubElement(fieldset, "label", {"class": "leerpad-reflection"})
+    label.text = "Uw antwoord (alleen voor uzelf en uw LRS) "
+    etree.SubElement(label, "textarea", {"rows": "4", "name": dom_id})
+
+
+_RENDERERS = {
+    "fill-in": _fill_in,
+    "sequencing": _sequence,
+    "matching": _matching,
+    "reflection": _reflection,
+}
