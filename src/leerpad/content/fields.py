@@ -76,8 +76,8 @@ class Fields:
             self.error(key, f"'{key}' moet {kind} zijn, niet '{value}'")
             return default
         if value < low or (high is not None and value > high):
-            bounds = f"tussen {low:g} en {high:g}" if high is not None else f"minstens {low:g}"
-            self.error(key, f"'{key}' moet {bounds} liggen, niet {value:g}")
+            bounds = f"tussen {low:g} en {high:g} liggen" if high is not None else f"minstens {low:g} zijn"
+            self.error(key, f"'{key}' moet {bounds}, niet {value:g}")
             return default
         return value
 

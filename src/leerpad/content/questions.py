@@ -136,7 +136,8 @@ def parse_block(block: QuestionBlock, path: str) -> tuple[Question, list[Content
         error(header.line("id"), f"ongeldige id '{qid}': alleen kleine letters, cijfers en '-'")
         qid = str(qid)
     qtype = data.get("type", "single")
-    if qtype not in QUESTION_TYPES:
+    known_type = qtype in QUESTION_TYPES
+    if not known_type:
         error(
             header.line("type"),
             f"onbekend vraagtype '{qtype}' (kies uit: {', '.join(QUESTION_TYPES)})",
@@ -150,7 +151,8 @@ def parse_block(block: QuestionBlock, path: str) -> tuple[Question, list[Content
 
     question = Question(id=qid, type=qtype, stem=block.stem, line=block.start)
     _parse_body(question, block.body, error)
-    _check_answers(question, block.start, error)
+    if known_type:  # answers of an unknown type cannot be judged
+        _check_answers(question, block.start, error)
     return question, errors
 
 

@@ -31,7 +31,9 @@ def run_validate(root: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr)
         print(error, file=out)
     if errors:
         files = len({e.path for e in errors})
-        print(f"{len(errors)} fouten in {files} bestanden", file=err)
+        noun = "fout" if len(errors) == 1 else "fouten"
+        where = "bestand" if files == 1 else "bestanden"
+        print(f"{len(errors)} {noun} in {files} {where}", file=err)
         return 1
     print(f"In orde: {summary(course)}", file=out)
     return 0

@@ -57,10 +57,11 @@ def parse_yaml(text: str, start: int = 1) -> YamlDoc:
         node = yaml.compose(text, Loader=_Loader)
         doc.data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the broken construct began (the key's line).
+        mark = exc.context_mark or exc.problem_mark
         line = start + (mark.line if mark else 0)
-        problem = exc.problem or exc.context or "onleesbare YAML"
-        doc.error = (line, f"ongeldige YAML: {problem}")
+        problem = exc.problem or exc.context or "onleesbaar"
+        doc.error = (line, f"ongeldige YAML (controleer haakjes, aanhalingstekens en inspringing): {problem}")
         return doc
     except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
         doc.error = (start, f"ongeldige YAML: {exc}")
