@@ -50,6 +50,18 @@ def build_site(course_dir: Path, site_dir: Path, *extra: str) -> subprocess.Comp
 
 
 @pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    """The demo course's folder (read-only: copy it before changing anything)."""
+    return DEMO
+
+
+@pytest.fixture(scope="session")
+def build() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`build(course_dir, site_dir, *args)` runs mkdocs build in a subprocess."""
+    return build_site
+
+
+@pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("demo-site")
     result = build_site(DEMO, site, "--strict")

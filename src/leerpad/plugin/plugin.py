@@ -24,6 +24,7 @@ from leerpad.plugin.site import (
     generated_files,
     page_config_element,
     page_context,
+    with_title,
 )
 
 log = logging.getLogger("mkdocs.plugins.leerpad")
@@ -72,7 +73,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         fresh = page_context(self.course, page.file.src_uri)
         for field in ("kind", "id", "iri", "base"):
             setattr(self.context, field, getattr(fresh, field))
-        return markdown
+        return with_title(self.course, fresh, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return page_config_element(self.course, self.context, page, self.config) + html

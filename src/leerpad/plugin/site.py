@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,18 @@ def page_context(course: Course, src_uri: str) -> PageContext:
     return PageContext("page", None, None, base, course)
 
 
+def with_title(course: Course, context: PageContext, markdown: str) -> str:
+    """Quiz and case pages open with their own title (not the nav label) as `# h1`."""
+    if re.search(r"^#\s", markdown, re.MULTILINE):
+        return markdown
+    title = ""
+    if context.kind == "quiz" and context.id and (quiz := course.quiz(context.id)):
+        title = quiz.title
+    elif context.kind == "case" and context.id and (case := course.case(context.id)):
+        title = case.title
+    return f"# {title}\n\n{markdown}" if title else markdown
+
+
 def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
     """Endpoint and Basic auth for the browser; environment overrides mkdocs.yml."""
     endpoint = os.environ.get("LEERPAD_LRS_ENDPOINT") or config.lrs.endpoint
@@ -83,8 +96,14 @@ def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
 def page_config_element(course: Course, context: PageContext, page: Page, config: LeerpadConfig) -> str:
     """The one JSON element through which configuration reaches the browser."""
     module = context.id if context.kind == "module" else None
+    title = page.title
+    # The activity's own title (front matter), not the nav label, names it in xAPI.
     if context.kind == "quiz" and context.id and (quiz := course.quiz(context.id)):
-        module = quiz.module
+        module, title = quiz.module, quiz.title
+    elif context.kind == "case" and context.id and (case := course.case(context.id)):
+        title = case.title
+    elif context.kind == "module" and context.id and (found := course.module(context.id)):
+        title = found.title
     data = {
         "course": {"iri": course.iri, "title": course.title, "language": course.language},
         "manifest": "../" * page.url.count("/") + "course.json",
@@ -95,7 +114,7 @@ def page_config_element(course: Course, context: PageContext, page: Page, config
             "id": context.id,
             "iri": context.iri,
             "module": module,
-            "title": page.title,
+            "title": title,
         },
     }
     text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")

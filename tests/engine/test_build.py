@@ -1,0 +1,139 @@
+"""A real `mkdocs build --strict` of the demo course: what ends up in the site."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from leerpad.content import Course
+from leerpad.xapi.profile import activity_iri
+
+
+def test_generated_pages_exist(demo_site: Path, demo_course: Course) -> None:
+    for quiz in demo_course.quizzes:
+        assert (demo_site / "toetsen" / quiz.id / "index.html").is_file()
+    for case in demo_course.cases:
+        assert (demo_site / "casussen" / case.id / "index.html").is_file()
+    for page in ("casussen", "bronnen", "woordenlijst"):
+        assert (demo_site / page / "index.html").is_file()
+    # Course data is not published as files of its own.
+    assert not (demo_site / "sources.yml").exists()
+    assert not (demo_site / "glossary.yml").exists()
+
+
+def test_course_manifest_round_trip(demo_site: Path, demo_course: Course) -> None:
+    """Every id in the Markdown reaches course.json with its stable activity id."""
+    manifest = json.loads((demo_site / "course.json").read_text("utf-8"))
+    iri = "https://leerpad.example/demo"
+    assert manifest["iri"] == iri
+    assert manifest["language"] == "nl-BE"
+    assert [m["id"] for m in manifest["modules"]] == ["toegang", "verbondenheid", "eindtoets"]
+    toegang = manifest["modules"][0]
+    assert toegang == {
+        "id": "toegang",
+        "iri": f"{iri}/module/toegang",
+        "title": "Toegang tot zorg en welzijn",
+        "minutes": 30,
+        "credits": 0.5,
+        "quizzes": ["toegang-toets"],
+    }
+    quiz = next(q for q in manifest["quizzes"] if q["id"] == "toegang-toets")
+    assert quiz["iri"] == activity_iri(iri, "quiz", "toegang-toets")
+    assert quiz["pass_mark"] == 0.75 and quiz["attempts"] == 3 and quiz["final"] is False
+    assert [(q["id"], q["type"]) for q in quiz["questions"]] == [
+        ("dimensie-1", "single"),
+        ("vermogens-1", "multiple"),
+        ("verantwoordelijkheid-1", "true-false"),
+        ("onderbescherming-1", "fill-in"),
+    ]
+    assert quiz["questions"][0]["iri"] == f"{iri}/quiz/toegang-toets/question/dimensie-1"
+    final = next(q for q in manifest["quizzes"] if q["id"] == "eindtoets")
+    assert final["final"] is True and final["module"] == "eindtoets"
+    assert {c["id"]: c["iri"] for c in manifest["cases"]} == {
+        "huurachterstand": f"{iri}/case/huurachterstand",
+        "slaapproblemen": f"{iri}/case/slaapproblemen",
+    }
+    all_types = {q["type"] for quiz in manifest["quizzes"] for q in quiz["questions"]}
+    assert all_types == {
+        "single", "multiple", "true-false", "fill-in", "sequencing", "matching", "likert", "reflection"
+    }
+
+
+def test_quiz_page_html(demo_site: Path) -> None:
+    html = (demo_site / "toetsen" / "toegang-toets" / "index.html").read_text("utf-8")
+    assert '<html lang="nl"' in html
+    assert 'data-leerpad-quiz="toegang-toets"' in html
+    assert 'data-pass-mark="0.75"' in html and 'data-attempts="3"' in html
+    config = re.search(r'<script type="application/json" id="leerpad-config">(.*?)</script>', html)
+    assert config is not None
+    data = json.loads(config.group(1))
+    assert data["page"] == {
+        "kind": "quiz",
+        "id": "toegang-toets",
+        "iri": "https://leerpad.example/demo/quiz/toegang-toets",
+        "module": "toegang",
+        "title": "Toets — toegang tot zorg en welzijn",
+    }
+    assert data["manifest"] == "../../course.json"
+    assert data["lrs"] is None
+
+
+Build = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def test_lrs_settings_from_environment(tmp_path: Path, demo_dir: Path, build: Build) -> None:
+    env = {"LEERPAD_LRS_ENDPOINT": "http://127.0.0.1:8100/xAPI", "LEERPAD_LRS_USERNAME": "browser",
+           "LEERPAD_LRS_PASSWORD": "geheim"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        result = build(demo_dir, tmp_path / "site", "--strict")
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "index.html").read_text("utf-8")
+    # base64("browser:geheim")
+    assert '"lrs": {"endpoint": "http://127.0.0.1:8100/xAPI/", "auth": "Basic YnJvd3NlcjpnZWhlaW0="}' in html
+
+
+def test_no_third_party_hosts(demo_site: Path) -> None:
+    """No web fonts, no CDN: every resource a page loads comes from the site itself."""
+    loaded: set[tuple[str, str]] = set()
+    for page in demo_site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        for tag in re.findall(r"<(?:script|img|iframe|source|link)\b[^>]*>", html):
+            if re.search(r'rel="(?:canonical|alternate)"', tag):
+                continue  # a link, not a request
+            for url in re.findall(r'(?:src|href)="([^"]+)"', tag):
+                if re.match(r"(?:https?:)?//", url):
+                    loaded.add((page.relative_to(demo_site).as_posix(), url))
+    assert loaded == set()
+    for css in demo_site.rglob("*.css"):
+        assert not re.search(r"url\((?:['\"])?(?:https?:)?//", css.read_text("utf-8")), css
+
+
+def test_search_index_has_quiz_text(demo_site: Path) -> None:
+    index = json.loads((demo_site / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["nl"]
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert "Benaderbaarheid" in text
+    assert "weduwnaar" in text
+
+
+def test_strict_build_fails_on_content_error(tmp_path: Path, demo_dir: Path, build: Build) -> None:
+    course = tmp_path / "demo"
+    shutil.copytree(demo_dir, course)
+    quiz = course / "quizzes" / "toegang-toets.md"
+    quiz.write_text(quiz.read_text("utf-8").replace("pass_mark: 0.75", "pass_mark: 75"), "utf-8")
+    result = build(course, tmp_path / "site", "--strict")
+    assert result.returncode != 0
+    assert "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75" in result.stderr
