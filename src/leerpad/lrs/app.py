@@ -14,6 +14,8 @@ corrects (``shared/lrs-notes.md``):
 - ``statementId``/``voidedStatementId`` return the statement itself, or 404;
 - every xAPI response carries ``X-Experience-API-Version: 1.0.3``, and statement
   queries ``X-Experience-API-Consistent-Through``;
+- a re-sent statement that had no ``timestamp`` is not a conflict (Ralph fills in
+  ``timestamp`` anew on each POST and then compared it: a spurious 409);
 - CORS is answered once, outside, for the origins in
   ``RALPH_RUNSERVER_CORS_ALLOW_ORIGINS`` (also for ``/xAPI/about`` and errors).
 """
@@ -233,10 +235,29 @@ def _now() -> str:
     return datetime.now(tz=UTC).isoformat()
 
 
+def statements_are_equivalent(new: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Compare two statements with the same id as xAPI 1.0.3 (Data 2.3.1) asks.
+
+    Differences the LRS itself may have caused are ignored: ``stored``,
+    ``authority``, and ``timestamp`` where the LRS filled it in (Ralph sets a missing
+    timestamp to the ``stored`` time).
+    """
+    fields = ["actor", "verb", "object", "id", "result", "context", "attachments"]
+    lrs_timestamp = any(s.get("timestamp") == s.get("stored") for s in (new, existing))
+    if not lrs_timestamp:
+        fields.append("timestamp")
+    if "version" in new and "version" in existing:
+        fields.append("version")
+    return all(new.get(name) == existing.get(name) for name in fields)
+
+
 def create_app() -> ASGIApp:
     """Build the LRS app from Ralph's, configured by the environment (uvicorn factory)."""
     from ralph.api import app as ralph_app  # type: ignore[import-untyped]
+    from ralph.api.routers import statements as ralph_statements  # type: ignore[import-untyped]
     from ralph.conf import settings  # type: ignore[import-untyped]
+
+    ralph_statements.statements_are_equivalent = statements_are_equivalent
 
     # CORS is answered outside the wrapper (also for /xAPI/about and corrected errors),
     # so Ralph's own CORS layer would only add duplicate headers.

@@ -1,0 +1,179 @@
+"""``leerpad serve`` and ``leerpad lrs``: the course and its embedded LRS on this machine.
+
+``serve(DIR)`` builds ``DIR/mkdocs.yml`` with the browser's write credential in the
+environment (``LEERPAD_LRS_ENDPOINT``/``_USERNAME``/``_PASSWORD``, read by the
+Leerpad plugin), starts the LRS on http://127.0.0.1:8100 (SQLite database in
+``DIR/.leerpad/``) and serves the site on http://127.0.0.1:8000; with ``watch`` the
+site is rebuilt and reloaded on every change (MkDocs' live-reload server). Ctrl-C
+stops both.
+
+External LRS: when ``LEERPAD_LRS_ENDPOINT`` is already set, no LRS is started and
+the site is built for that endpoint (with ``LEERPAD_LRS_USERNAME``/``_PASSWORD``).
+
+Ports: ``LEERPAD_SITE_PORT`` (8000) and ``LEERPAD_LRS_PORT`` (8100) override them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from leerpad.lrs.credentials import CREDENTIALS_FILE
+from leerpad.lrs.server import DEFAULT_HOST, LRSServer, LRSStartError
+
+STATE_DIR = ".leerpad"
+DATABASE_FILE = "lrs.sqlite3"
+
+
+def _port(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
+def site_origins(port: int) -> list[str]:
+    """The origins a browser uses for the site on ``port`` (CORS allows only these)."""
+    return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+
+
+def database_url(course_dir: Path) -> str:
+    """The embedded LRS's SQLite database for a course folder."""
+    return f"sqlite://{(course_dir / STATE_DIR / DATABASE_FILE).resolve()}"
+
+
+def start_embedded_lrs(course_dir: Path, site_port: int, lrs_port: int) -> LRSServer:
+    """Start the embedded LRS for ``course_dir`` (credentials created on first start)."""
+    return LRSServer.start(
+        database=database_url(course_dir),
+        state_dir=course_dir / STATE_DIR,
+        host=DEFAULT_HOST,
+        port=lrs_port,
+        cors_origins=site_origins(site_port),
+    )
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so that both servers stop cleanly either way."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Static files without a log line per request."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Silence access logs."""
+
+
+def _build(config_file: Path) -> Path:
+    """Build the site; return its directory."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file))
+    build(config)
+    return Path(config.site_dir)
+
+
+def _serve_static(site_dir: Path, port: int) -> None:
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    httpd = ThreadingHTTPServer((DEFAULT_HOST, port), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        threading.Event().wait()  # until Ctrl-C / SIGTERM
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _serve_watch(config_file: Path, port: int) -> None:
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=f"{DEFAULT_HOST}:{port}")
+
+
+def serve(course_dir: Path, watch: bool = False) -> int:
+    """Build and serve the course with its LRS until Ctrl-C; return the exit code."""
+    course_dir = course_dir.resolve()
+    config_file = course_dir / "mkdocs.yml"
+    if not config_file.exists():
+        print(f"Geen mkdocs.yml gevonden in {course_dir}.")
+        return 1
+    site_port = _port("LEERPAD_SITE_PORT", 8000)
+    lrs_port = _port("LEERPAD_LRS_PORT", 8100)
+    lrs: LRSServer | None = None
+    with _terminate_as_interrupt():
+        try:
+            if os.environ.get("LEERPAD_LRS_ENDPOINT"):
+                print(f"Externe LRS: {os.environ['LEERPAD_LRS_ENDPOINT']}")
+            else:
+                lrs = start_embedded_lrs(course_dir, site_port, lrs_port)
+                os.environ["LEERPAD_LRS_ENDPOINT"] = lrs.endpoint
+                os.environ["LEERPAD_LRS_USERNAME"], os.environ["LEERPAD_LRS_PASSWORD"] = lrs.write
+                print(f"LRS: {lrs.endpoint} (sleutels in {course_dir / STATE_DIR / CREDENTIALS_FILE})")
+            print(f"Cursus: http://{DEFAULT_HOST}:{site_port}/ — stoppen met Ctrl-C", flush=True)
+            if watch:
+                _serve_watch(config_file, site_port)
+            else:
+                site_dir = _build(config_file)
+                print("Site gebouwd.", flush=True)
+                _serve_static(site_dir, site_port)
+        except KeyboardInterrupt:
+            pass
+        except LRSStartError as error:
+            print(f"De LRS start niet: {error}")
+            return 1
+        except OSError as error:
+            print(f"Serveren lukt niet: {error}")
+            return 1
+        except Exception as error:  # noqa: BLE001 - a build error, shown to the trainer
+            print(f"De cursus bouwen lukt niet: {error}")
+            return 1
+        finally:
+            if lrs is not None:
+                lrs.stop()
+            print("Gestopt.", flush=True)
+    return 0
+
+
+def run_lrs(course_dir: Path) -> int:
+    """Run the embedded LRS alone until Ctrl-C; return the exit code."""
+    course_dir = course_dir.resolve()
+    site_port = _port("LEERPAD_SITE_PORT", 8000)
+    lrs_port = _port("LEERPAD_LRS_PORT", 8100)
+    with _terminate_as_interrupt():
+        try:
+            lrs = start_embedded_lrs(course_dir, site_port, lrs_port)
+        except LRSStartError as error:
+            print(f"De LRS start niet: {error}")
+            return 1
+        try:
+            print(f"LRS: {lrs.endpoint} (sleutels in {course_dir / STATE_DIR / CREDENTIALS_FILE})")
+            print("Stoppen met Ctrl-C.", flush=True)
+            if lrs.process is not None:
+                lrs.process.wait()
+                if lrs.process is not None and lrs.process.returncode not in (0, None):
+                    print(f"De LRS stopte onverwacht (code {lrs.process.returncode}).")
+                    return 1
+        except KeyboardInterrupt:
+            pass
+        finally:
+            lrs.stop()
+            print("Gestopt.", flush=True)
+    return 0
