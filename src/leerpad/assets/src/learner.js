@@ -1,0 +1,104 @@
+// The learner's identity (standalone mode): asked before the first quiz or
+// case, kept in this browser only, editable and erasable; xapi.js makes the
+// actor from it.
+import { del, get, h, keys, say, set } from './page.js';
+
+/**
+ * RIZIV check digits (7th and 8th) from the first six: modulo 97 for older
+ * numbers, 89 for newer ones. A mismatch is a warning only (domain.md).
+ * @param {string} d eleven digits
+ */
+export const rizivCheck = d => {
+  const n = +d.slice(0, 6), c = +d.slice(6, 8);
+  return c === 97 - n % 97 || c === 89 - n % 89;
+};
+
+/**
+ * The learner's data before `target`; while unknown, a form, and `target`
+ * is inert until it is filled in.
+ * @param {HTMLElement} target @param {() => void} saved
+ */
+export function panel(target, saved) {
+  const box = h('section', { class: 'leerpad-learner', 'aria-label': 'Uw gegevens' });
+  target.before(box);
+  const show = (/** @type {boolean} */ edit) => {
+    /** @type {LpLearner} */
+    const l = get('learner');
+    target.inert = !l;
+    if (l && !edit) {
+      return box.replaceChildren(h('p', {}, `U neemt deel als ${l.naam} (${l.beroep}${l.nr ? ', ' + l.nr : ''}). `,
+        h('button', { type: 'button', class: 'md-button', onclick: () => show(true) }, 'Gegevens wijzigen'), ' ',
+        h('button', { type: 'button', class: 'md-button', onclick: erase }, 'Gegevens wissen')));
+    }
+    box.replaceChildren(form(l, () => { show(false); saved(); say('Uw gegevens zijn bewaard.') }));
+    if (edit) box.querySelector('input').focus();
+  };
+  show(false);
+}
+
+/** Forgets learner, registration and progress; statements already made still go out. */
+function erase() {
+  if (!confirm('Uw gegevens en uw voortgang in deze browser wissen?')) return;
+  for (const k of keys('')) if (!(k.startsWith('out.') && get(k).actor)) del(k);
+  location.reload();
+}
+
+/** @param {LpLearner|null} l @param {() => void} done */
+function form(l, done) {
+  const v = l || { naam: '', mail: '', beroep: '', soort: 'riziv', nr: '' };
+  /** @type {Record<string, HTMLInputElement>} */
+  const c = {};
+  /** @param {string} id @param {string} text @param {any} ctl */
+  const row = (id, text, ctl) => {
+    c[id] = ctl;
+    Object.assign(ctl, { id: 'leerpad-' + id, value: v[/** @type {'nr'} */ (id)] });
+    ctl.setAttribute('aria-describedby', ctl.id + '-fout');
+    return h('p', {}, h('label', { for: ctl.id }, text), ctl, h('span', { class: 'leerpad-error', id: ctl.id + '-fout' }));
+  };
+  /** @param {string[]} list */
+  const choose = list => h('select', {}, ...list.map(o => { const [val, text] = o.split('|'); return h('option', { value: val }, text || val || '— kies —') }));
+  const sure = h('input', { type: 'checkbox', id: 'leerpad-zeker' });
+  const warn = h('p', { class: 'leerpad-warning', hidden: true },
+    'De controlecijfers van dit RIZIV-nummer kloppen niet met de gewone berekening. Kijk het nummer na. ',
+    h('label', {}, sure, ' Het nummer klopt.'));
+  const f = h('form', { class: 'leerpad-learner__form', novalidate: true },
+    h('h2', {}, 'Uw gegevens'),
+    h('p', {}, 'Nodig voor uw accreditering. Ze blijven in deze browser en gaan alleen naar de leeromgeving van deze cursus.'),
+    row('naam', 'Naam', h('input', { type: 'text', autocomplete: 'name' })),
+    row('mail', 'E-mail', h('input', { type: 'email', autocomplete: 'email' })),
+    row('beroep', 'Beroep', choose(['', 'huisarts', 'apotheker', 'sociaal werker', 'verpleegkundige', 'student', 'andere'])),
+    row('soort', 'Soort nummer', choose(['riziv|RIZIV-nummer (België)', 'big|BIG-nummer (Nederland)', 'geen|Geen nummer'])),
+    row('nr', 'RIZIV- of BIG-nummer (11 cijfers)', h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off' })),
+    warn,
+    h('button', { type: 'submit', class: 'md-button md-button--primary' }, 'Opslaan'));
+
+  f.addEventListener('submit', e => {
+    e.preventDefault();
+    const s = c.soort.value, raw = c.nr.value.trim(), d = raw.replace(/\D/g, '');
+    const out = { naam: c.naam.value.trim(), mail: c.mail.value.trim(), beroep: c.beroep.value, soort: s, nr: '' };
+    /** @type {Record<string, string>} */
+    const bad = {};
+    if (!out.naam) bad.naam = 'Vul uw naam in.';
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(out.mail)) bad.mail = 'Vul een geldig e-mailadres in, bv. naam@voorbeeld.be.';
+    if (!out.beroep) bad.beroep = 'Kies uw beroep.';
+    if (s === 'riziv') {
+      if (/^\d[-. /]?\d{5}[-. /]?\d{2}[-. /]?\d{3}$/.test(raw)) out.nr = `${d[0]}-${d.slice(1, 6)}-${d.slice(6, 8)}-${d.slice(8)}`;
+      else bad.nr = 'Een RIZIV-nummer heeft 11 cijfers, bv. 1-23456-78-901.';
+    } else if (s === 'big') {
+      if (/^\d{11}$/.test(d) && !/[^\d\s]/.test(raw)) out.nr = d;
+      else bad.nr = 'Een BIG-nummer heeft 11 cijfers.';
+    }
+    for (const k in c) {
+      /** @type {HTMLElement} */ (c[k].nextElementSibling).textContent = bad[k] || '';
+      if (bad[k]) c[k].setAttribute('aria-invalid', 'true');
+      else c[k].removeAttribute('aria-invalid');
+    }
+    const first = Object.keys(c).find(k => bad[k]);
+    if (first) return c[first].focus();
+    warn.hidden = s !== 'riziv' || rizivCheck(d);
+    if (!warn.hidden && !sure.checked) return sure.focus();
+    set('learner', out);
+    done();
+  });
+  return f;
+}

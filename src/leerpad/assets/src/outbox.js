@@ -1,0 +1,126 @@
+// The durable outbox. A statement is in localStorage before any send and
+// leaves it only when the LRS took it; the LRS keeps a re-post of the same id
+// once. One tab sends at a time (Web Lock); a lease in localStorage tells a
+// closing tab that another one is sending.
+import { del, get, h, keys, set, uuid } from './page.js';
+
+const TAB = uuid(), LEASE = 'leerpad.sender';
+let seq = 0;
+
+export class Outbox {
+  /** @param {LpConfig['lrs']} lrs @param {(st: any) => any} stamp adds the actor once known */
+  constructor(lrs, stamp) {
+    this.lrs = lrs;
+    this.stamp = stamp;
+    this.url = lrs ? lrs.endpoint.replace(/\/?$/, '/statements') : '';
+    this.fails = 0;
+    this.busy = false;
+    /** @type {any} */
+    this.timer = 0;
+  }
+
+  /** @param {any} st */
+  add(st) {
+    if (!this.lrs) return;
+    set(`out.${Date.now()}${1e3 + seq++ % 1e3}.${st.id}`, st);
+    this.later(300);
+  }
+
+  /** @param {number} ms */
+  later(ms) {
+    this.timer ||= setTimeout(() => { this.timer = 0; this.flush() }, ms);
+  }
+
+  /** @param {boolean} [now] forget the backoff */
+  flush(now) {
+    if (now) { this.fails = 0; clearTimeout(this.timer); this.timer = 0 }
+    // A keepalive POST from the page just left may still be on its way: let it land.
+    const wait = (get('kept') || 0) + 5e3 - Date.now();
+    if (!this.lrs || this.busy) return;
+    if (wait > 0) return this.later(wait);
+    if (!navigator.locks) return this.run();
+    navigator.locks.request('leerpad-outbox', { ifAvailable: true }, lock => lock ? this.run() : void this.later(2e3));
+  }
+
+  /** The oldest statements that have an actor, as [key, statement]. @param {number} n @param {number} bytes */
+  batch(n, bytes) {
+    /** @type {[string, any][]} */
+    const out = [];
+    for (const k of keys('out.')) {
+      let st = get(k);
+      if (!st) { del(k); continue }
+      if (!st.actor && (st = this.stamp(st)).actor) set(k, st);
+      if (!st.actor) continue; // held until the learner fills in the form
+      if (out.length >= n || (bytes -= JSON.stringify(st).length) < 0) break;
+      out.push([k, st]);
+    }
+    return out;
+  }
+
+  async run() {
+    this.busy = true;
+    try {
+      for (let i = 0; i < 50; i++) {
+        const b = this.batch(50, 1e6);
+        if (!b.length) return void (this.fails = 0);
+        localStorage[LEASE] = TAB + ' ' + (Date.now() + 2e4);
+        if (!await this.post(b)) {
+          // Exponential backoff with jitter: about 1, 2, 4 … s, at most 30 s.
+          clearTimeout(this.timer);
+          this.timer = 0;
+          return this.later(Math.min(3e4, 1e3 * 2 ** this.fails++) * (0.5 + Math.random() / 2));
+        }
+      }
+      this.later(1e3);
+    } finally {
+      this.busy = false;
+      if ((localStorage[LEASE] || '').startsWith(TAB)) localStorage.removeItem(LEASE);
+    }
+  }
+
+  /** @param {[string, any][]} b @param {boolean} [keepalive] */
+  send(b, keepalive) {
+    return fetch(this.url, {
+      method: 'POST', keepalive,
+      headers: { 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3', Authorization: this.lrs.auth },
+      body: JSON.stringify(b.map(x => x[1])),
+    });
+  }
+
+  /** True when the batch is done with: stored, or refused and set aside. @param {[string, any][]} b @returns {Promise<boolean>} */
+  async post(b) {
+    const r = await this.send(b).catch(() => /** @type {Response} */ (null));
+    if (!r) return false;
+    if (r.ok) {
+      b.forEach(x => del(x[0]));
+      return true;
+    }
+    if (![400, 409, 413].includes(r.status)) return false; // 401, 5xx …: try again later
+    if (b[1]) {
+      // Find the statement the LRS refuses: one by one.
+      for (const x of b) if (!await this.post([x])) return false;
+      return true;
+    }
+    const [k, st] = b[0];
+    set('bad' + k.slice(3), st);
+    del(k);
+    console.error(`Leerpad: de LRS weigerde statement ${st.id} (${r.status})`, await r.text(), st);
+    if (!document.querySelector('.leerpad-notice')) {
+      const n = h('div', { class: 'leerpad-notice', role: 'alert' },
+        'Een leerresultaat werd door de leeromgeving (LRS) geweigerd en apart bewaard. Meld dit aan de organisator van de cursus. ',
+        h('button', { type: 'button', onclick: () => n.remove() }, 'Sluiten'));
+      document.body.append(n);
+    }
+    return true;
+  }
+
+  /** On pagehide: one keepalive POST, unless this or another tab is sending. */
+  hide() {
+    const [tab, until] = (localStorage[LEASE] || '').split(' ');
+    if (!this.lrs || this.busy || tab && tab !== TAB && +until > Date.now()) return;
+    const b = this.batch(100, 6e4); // keepalive bodies are limited to 64 KiB
+    if (!b.length) return;
+    set('kept', Date.now());
+    this.send(b, true).catch(() => 0); // what stays stored goes again next time
+  }
+}

@@ -1,0 +1,54 @@
+// What every module needs: elements built from text only, announcements,
+// events, and localStorage with one key per record (tabs never overwrite
+// each other's lists).
+
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {Record<string, any>} [attrs] @param {...(Node|string)} kids
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+export function h(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (v != null && v !== false) e.setAttribute(k, v === true ? '' : v);
+  }
+  e.append(...kids);
+  return e;
+}
+
+/** @param {string} sel @param {ParentNode} [root] @returns {HTMLElement[]} */
+export const all = (sel, root = document) => [...root.querySelectorAll(sel)].map(e => /** @type {HTMLElement} */ (e));
+
+/** Through one polite live region. @param {string} text */
+export function say(text) {
+  const r = document.getElementById('leerpad-live') ||
+    document.body.appendChild(h('div', { id: 'leerpad-live', class: 'leerpad-sr', role: 'status' }));
+  r.textContent = '';
+  setTimeout(() => { r.textContent = text }, 60);
+}
+
+/** @param {EventTarget} at @param {string} verb @param {LpEvent} detail */
+export const emit = (at, verb, detail) =>
+  at.dispatchEvent(new CustomEvent('leerpad:' + verb, { bubbles: true, detail }));
+
+const P = 'leerpad.';
+/** @param {string} k @returns {any} */
+export const get = k => { try { return JSON.parse(localStorage[P + k] || 'null') } catch { return null } };
+/** @param {string} k @param {any} v */
+export const set = (k, v) => { localStorage[P + k] = JSON.stringify(v) };
+/** @param {string} k */
+export const del = k => localStorage.removeItem(P + k);
+/** Sorted keys below a prefix, without "leerpad.". @param {string} pre */
+export const keys = pre => Object.keys(localStorage).filter(k => k.startsWith(P + pre)).map(k => k.slice(8)).sort();
+
+/** A v4 UUID (crypto.randomUUID needs a secure context). */
+export const uuid = () => {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = b[6] & 15 | 64; b[8] = b[8] & 63 | 128;
+  const x = [...b].map(v => (v + 256).toString(16).slice(1)).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+};
+
+/** ISO 8601 duration since `t0`, 0.01 s precision. @param {number} t0 */
+export const since = t0 => 'PT' + Math.max(0, Math.round((Date.now() - t0) / 10) / 100) + 'S';

@@ -1,0 +1,54 @@
+// The xAPI profile, browser side: `leerpad:<verb>` events become complete
+// statements for the outbox. Ids are made here, once, so re-sends are safe.
+import { get, set, uuid } from './page.js';
+
+export const VERBS = ['initialized', 'experienced', 'answered', 'passed', 'failed', 'completed', 'terminated'];
+const ADL = 'http://adlnet.gov/expapi/';
+const HOME = { riziv: 'https://www.riziv.fgov.be', big: 'https://www.bigregister.nl' };
+
+/** @param {string} type ADL activity type @param {string} [name] */
+export const def = (type, name) => ({ type: ADL + 'activities/' + type, name: name ? { nl: name } : undefined });
+
+/** @param {string} id */
+const act = id => ({ id, objectType: 'Activity' });
+
+/** @param {LpConfig} cfg @param {string} verb @param {LpEvent} d */
+export function statement(cfg, verb, d) {
+  const c = cfg.course, grouping = [...new Set([...d.grouping || [], c.iri])].filter(i => i !== d.id);
+  const ctx = {
+    registration: get('reg') || (set('reg', uuid()), get('reg')), // one enrolment until the learner erases it
+    contextActivities: grouping.length ? { parent: d.parent && d.parent.length ? d.parent.map(act) : undefined, grouping: grouping.map(act) } : undefined,
+    language: c.language,
+    platform: cfg.platform,
+    extensions: d.attempt ? { 'http://id.tincanapi.com/extension/attempt-id': d.attempt } : undefined,
+  };
+  const st = {
+    id: uuid(),
+    verb: { id: ADL + 'verbs/' + verb, display: { 'en-US': verb } },
+    object: { objectType: 'Activity', id: d.id, definition: d.def },
+    result: d.result,
+    context: ctx,
+    timestamp: new Date().toISOString(),
+  };
+  // Through JSON: drops the undefined members.
+  return stamp(cfg, JSON.parse(JSON.stringify(st)));
+}
+
+/**
+ * Adds the learner (actor, profession) once known: an account on the RIZIV or
+ * BIG register, else the e-mail address. @param {LpConfig} cfg @param {any} st
+ */
+export function stamp(cfg, st) {
+  /** @type {LpLearner} */
+  const l = get('learner');
+  if (!l || st.actor) return st;
+  const home = HOME[/** @type {'big'} */ (l.soort)];
+  st.actor = { objectType: 'Agent', name: l.naam, ...home ? { account: { homePage: home, name: l.nr } } : { mbox: 'mailto:' + l.mail } };
+  (st.context.extensions ||= {})[cfg.course.iri + '/extension/beroep'] = l.beroep;
+  return st;
+}
+
+/** @param {() => LpConfig} cfg @param {(st: any) => void} add */
+export function listen(cfg, add) {
+  for (const v of VERBS) document.addEventListener('leerpad:' + v, e => add(statement(cfg(), v, /** @type {CustomEvent} */ (e).detail)));
+}
