@@ -1,0 +1,183 @@
+"""Browser tests of the learner runtime: the demo course built with the plugin,
+served on 127.0.0.1, headless Debian chromium, and the real embedded LRS.
+
+Every test gets a fresh browser context (empty localStorage), so a fresh
+registration: statements are looked up in the LRS by that registration.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "tests" / "demo" / "mkdocs.yml"
+CHROMIUM = os.environ.get("LEERPAD_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+COURSE = "https://leerpad.example/demo"
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+LEARNER = {"naam": "An Peeters", "mail": "an@example.be", "beroep": "huisarts", "nr": "1-23456-78-901"}
+
+
+@dataclass
+class Site:
+    """The built demo course, where it is served, and the LRS it sends to."""
+
+    url: str
+    dir: Path
+    lrs: Any
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def statements(self, registration: str) -> list[dict[str, Any]]:
+        """Every statement of one registration, oldest first."""
+        found = self.lrs.all_statements({"registration": registration})
+        return sorted(found, key=lambda s: (s["timestamp"], s["stored"]))
+
+    def wait(self, registration: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+        """Statements of the registration once there are at least `count` (or the time is up)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.statements(registration)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.25)
+
+    # Helpers the tests share (conftest modules are not importable under importlib mode).
+
+    def fill_learner(self, page: Any, nr: str = LEARNER["nr"], soort: str = "riziv") -> None:
+        """Fills in and saves the learner form shown before a quiz or case."""
+        page.get_by_label("Naam", exact=True).fill(LEARNER["naam"])
+        page.get_by_label("E-mail").fill(LEARNER["mail"])
+        page.get_by_label("Beroep").select_option(LEARNER["beroep"])
+        page.get_by_label("Soort nummer").select_option(soort)
+        page.get_by_label("RIZIV- of BIG-nummer").fill(nr)
+        page.get_by_role("button", name="Opslaan").click()
+        if page.locator(".leerpad-warning").is_visible():
+            page.get_by_label("Het nummer klopt.").check()
+            page.get_by_role("button", name="Opslaan").click()
+        page.get_by_text("U neemt deel als").first.wait_for()
+
+    @staticmethod
+    def registration(page: Any) -> str:
+        return str(page.evaluate("JSON.parse(localStorage['leerpad.reg'])"))
+
+    @staticmethod
+    def outbox(page: Any) -> int:
+        """Statements waiting in the page's outbox."""
+        return int(page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length"))
+
+    @staticmethod
+    def drained(page: Any, timeout: float = 45) -> None:
+        """Waits until the outbox is empty."""
+        page.wait_for_function(
+            "Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length === 0",
+            timeout=timeout * 1000,
+        )
+
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    port = _free_port()
+    origin = f"http://127.0.0.1:{port}"
+    lrs = lrs_factory(cors_origins=[origin])
+    out = tmp_path_factory.mktemp("site")
+    env = {
+        **os.environ,
+        "LEERPAD_LRS_ENDPOINT": lrs.endpoint,
+        "LEERPAD_LRS_USERNAME": lrs.write[0],
+        "LEERPAD_LRS_PASSWORD": lrs.write[1],
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(DEMO), "-d", str(out)],
+        check=True, env=env, cwd=ROOT,
+    )
+    handler = functools.partial(_Quiet, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Site(url=origin + "/", dir=out, lrs=lrs)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser: Any, site: Site) -> Iterator[Any]:
+    ctx = browser.new_context(base_url=site.url, locale="nl-BE")
+    ctx.set_default_timeout(10_000)
+    # Nothing but the site and the LRS: any other host fails the test.
+    lrs_origin = site.lrs.endpoint.split("/xAPI/")[0]
+    stray: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith((site.url, lrs_origin + "/")):
+            route.fallback()
+        else:
+            stray.append(url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    yield ctx
+    ctx.close()
+    assert not stray, f"requests to other hosts: {stray}"
+
+
+@pytest.fixture
+def page(context: Any) -> Iterator[Any]:
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    p.errors = errors
+    yield p
+
+
