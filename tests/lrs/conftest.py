@@ -73,9 +73,7 @@ class LRSStarter:
 
 
 @pytest.fixture(scope="session")
-def lrs_starter(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[LRSStarter]:
+def lrs_starter(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[LRSStarter]:
     """Start extra LRS servers (fresh databases) in a test; all stopped at session end."""
     starter = LRSStarter(tmp_path_factory, request)
     yield starter

@@ -35,9 +35,7 @@ def _statement(i: int, make_statement: Callable[..., dict[str, Any]]) -> dict[st
         registration=REGISTRATIONS[i % len(REGISTRATIONS)],
         timestamp=timestamp,
     )
-    statement["context"]["contextActivities"]["parent"] = [
-        {"objectType": "Activity", "id": f"{COURSE}/quiz/q{i % 10}"}
-    ]
+    statement["context"]["contextActivities"]["parent"] = [{"objectType": "Activity", "id": f"{COURSE}/quiz/q{i % 10}"}]
     if i % 100 == 0:
         statement["context"]["instructor"] = TRAINER
     return statement
@@ -154,11 +152,7 @@ def test_since_until_filter_on_stored_not_timestamp(
     everything = lrs.all_statements({"ascending": "true"})
     since = everything[2999]["stored"]
     until = everything[6999]["stored"]
-    expected = [
-        s
-        for s in everything
-        if parse_time(since) < parse_time(s["stored"]) <= parse_time(until)
-    ]
+    expected = [s for s in everything if parse_time(since) < parse_time(s["stored"]) <= parse_time(until)]
     assert 3900 <= len(expected) <= 4000
     got = _check(lrs, {"since": since, "until": until, "ascending": "true"}, expected)
     assert _ids(got) == _ids(expected)

@@ -609,6 +609,26 @@ class StatementStore:
         Paging is keyed on ``(stored, seq)``; ``snapshot`` (the highest ``seq`` when
         the first page was read) keeps later pages consistent with the first.
         """
+        snapshot = spec.snapshot
+        if snapshot is None:
+            rows = self.db.query("SELECT COALESCE(MAX(seq), 0) FROM statements")
+            snapshot = int(rows[0][0])
+        sql, params = self.select_sql(spec, snapshot)
+        limit = max(spec.limit, 1)
+        rows = self.db.query(sql, [*params, limit + 1])
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        last = (int(rows[-1][0]), int(rows[-1][1])) if rows else None
+        return StatementPage(
+            statements=[json.loads(body) for _, _, body in rows],
+            last=last,
+            has_more=has_more,
+            snapshot=snapshot,
+        )
+
+    @staticmethod
+    def select_sql(spec: StatementFilter, snapshot: int) -> tuple[str, list[object]]:
+        """The SELECT for ``spec`` and its parameters; the LIMIT value is left to add."""
         where: list[str] = []
         params: list[object] = []
         if spec.voided_statement_id is not None:
@@ -619,16 +639,16 @@ class StatementStore:
             if spec.statement_id is not None:
                 where.append("id = ?")
                 params.append(normalise_uuid(spec.statement_id))
+        related = "seq IN (SELECT seq FROM related WHERE kind = ? AND value = ?)"
         if spec.agent is not None:
-            kind = KIND_RELATED_AGENT if spec.related_agents else KIND_AGENT
-            where.append("seq IN (SELECT seq FROM related WHERE kind = ? AND value = ?)")
-            params += [kind, spec.agent]
+            where.append(related)
+            params += [KIND_RELATED_AGENT if spec.related_agents else KIND_AGENT, spec.agent]
         if spec.verb is not None:
             where.append("verb = ?")
             params.append(spec.verb)
         if spec.activity is not None:
             if spec.related_activities:
-                where.append("seq IN (SELECT seq FROM related WHERE kind = ? AND value = ?)")
+                where.append(related)
                 params += [KIND_RELATED_ACTIVITY, spec.activity]
             else:
                 where.append("activity = ?")
@@ -646,32 +666,17 @@ class StatementStore:
             marks = ", ".join("?" for _ in spec.authorities)
             where.append(f"seq IN (SELECT seq FROM related WHERE kind = ? AND value IN ({marks}))")
             params += [KIND_AUTHORITY, *spec.authorities]
-
-        snapshot = spec.snapshot
-        if snapshot is None:
-            rows = self.db.query("SELECT COALESCE(MAX(seq), 0) FROM statements")
-            snapshot = int(rows[0][0])
         where.append("seq <= ?")
         params.append(snapshot)
         if spec.after is not None:
             where.append("(stored, seq) > (?, ?)" if spec.ascending else "(stored, seq) < (?, ?)")
             params += list(spec.after)
         order = "ASC" if spec.ascending else "DESC"
-        limit = max(spec.limit, 1)
         sql = (
             f"SELECT stored, seq, body FROM statements WHERE {' AND '.join(where)} "
             f"ORDER BY stored {order}, seq {order} LIMIT ?"
         )
-        rows = self.db.query(sql, [*params, limit + 1])
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        last = (int(rows[-1][0]), int(rows[-1][1])) if rows else None
-        return StatementPage(
-            statements=[json.loads(body) for _, _, body in rows],
-            last=last,
-            has_more=has_more,
-            snapshot=snapshot,
-        )
+        return sql, params
 
     def iter_all(self, chunk: int = 500) -> Iterator[dict[str, Any]]:
         """Yield every stored statement (voided ones included), oldest first."""
