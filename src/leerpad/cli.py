@@ -18,6 +18,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return run_validate(Path(args.dir))
 
 
+def _cmd_new(args: argparse.Namespace) -> int:
+    from leerpad.content.loader import load_course
+    from leerpad.content.questions import ID_PATTERN
+    from leerpad.content.templates import new_file
+
+    root = Path(args.dir)
+    if not ID_PATTERN.match(args.id):
+        print(f"ongeldige id '{args.id}': alleen kleine letters, cijfers en '-'", file=sys.stderr)
+        return 2
+    folder = "cases" if args.kind == "case" else "quizzes"
+    target = root / folder / f"{args.id}.md"
+    if target.exists():
+        print(f"{target}: bestaat al; kies een andere id", file=sys.stderr)
+        return 1
+    course, _errors = load_course(root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(new_file(args.kind, args.id, course), encoding="utf-8")
+    print(f"{target} aangemaakt: pas de tekst aan en controleer met 'leerpad validate'.")
+    return 0
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -48,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="controleer de hele cursus (fouten als pad:regel: melding)")
     p.add_argument("dir", nargs="?", default=".", help="map met mkdocs.yml (standaard: .)")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("new", help="maak een nieuwe casus of toets aan")
+    p.add_argument("kind", choices=("case", "quiz"), help="case (casus) of quiz (toets)")
+    p.add_argument("id", help="vaste id, bv. eenzame-weduwnaar (wijzigt nooit meer)")
+    p.add_argument("--dir", default=".", help="map met mkdocs.yml (standaard: .)")
+    p.set_defaults(func=_cmd_new)
 
     p = sub.add_parser("build", help="bouw de site (mkdocs build)")
     p.add_argument("dir", nargs="?", default=".")
