@@ -1,0 +1,156 @@
+"""``leerpad serve`` and ``leerpad lrs``: one command gives the course with a working LRS."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from leerpad.lrs.server import XAPI_HEADERS, free_port
+
+DEMO = Path(__file__).resolve().parents[1] / "demo"
+Make = Callable[..., dict[str, Any]]
+
+
+def _wait_for(url: str, process: subprocess.Popen[str], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"leerpad stopped early ({process.returncode}):\n{output}")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not answer")
+
+
+def _port_is_closed(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@contextmanager
+def _leerpad(*args: str, site_port: int, lrs_port: int) -> Iterator[subprocess.Popen[str]]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("LEERPAD_LRS_")},
+        "LEERPAD_SITE_PORT": str(site_port),
+        "LEERPAD_LRS_PORT": str(lrs_port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "leerpad.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # Ctrl-C goes to the whole group, as in a terminal
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _ctrl_c(process: subprocess.Popen[str]) -> str:
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    return output
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    """A copy of the demo course."""
+    target = tmp_path / "cursus"
+    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns("site", ".leerpad"))
+    return target
+
+
+def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
+    course: Path, make_statement: Make
+) -> None:
+    site_port, lrs_port = free_port(), free_port()
+    with _leerpad("serve", str(course), site_port=site_port, lrs_port=lrs_port) as process:
+        _wait_for(f"http://127.0.0.1:{site_port}/", process)
+        credentials_file = course / ".leerpad" / "credentials.json"
+        assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
+        credentials = json.loads(credentials_file.read_text())
+        assert credentials["endpoint"] == f"http://127.0.0.1:{lrs_port}/xAPI/"
+        assert set(credentials) == {"endpoint", "write", "read"}
+        assert set(credentials["write"]) == set(credentials["read"]) == {"username", "password"}
+        write = (credentials["write"]["username"], credentials["write"]["password"])
+        read = (credentials["read"]["username"], credentials["read"]["password"])
+
+        page = requests.get(f"http://127.0.0.1:{site_port}/", timeout=10).text
+        assert credentials["endpoint"] in page
+        assert credentials["read"]["password"] not in page
+
+        statement = make_statement()
+        url = credentials["endpoint"] + "statements"
+        origin = f"http://127.0.0.1:{site_port}"
+        response = requests.post(
+            url, json=[statement], auth=write, headers={**XAPI_HEADERS, "Origin": origin}, timeout=10
+        )
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == origin
+        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, timeout=10)
+        assert found.json()["object"]["definition"]["choices"] == statement["object"]["definition"]["choices"]
+        assert requests.get(url, auth=write, timeout=10).status_code == 403
+
+        output = _ctrl_c(process)
+    assert "Cursus: http://127.0.0.1:" in output and "Gestopt." in output
+    assert _port_is_closed(site_port) and _port_is_closed(lrs_port)
+    assert (course / ".leerpad" / "lrs.sqlite3").exists()
+
+    # A second start keeps the credentials (sites already built carry them) and the data.
+    with _leerpad("lrs", str(course), site_port=site_port, lrs_port=lrs_port) as process:
+        _wait_for(credentials["endpoint"] + "about", process)
+        assert json.loads(credentials_file.read_text()) == credentials
+        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, timeout=10)
+        assert found.status_code == 200
+        _ctrl_c(process)
+    assert _port_is_closed(lrs_port)
+
+
+def test_serve_watch_rebuilds_on_change(course: Path) -> None:
+    site_port, lrs_port = free_port(), free_port()
+    with _leerpad("serve", "--watch", str(course), site_port=site_port, lrs_port=lrs_port) as process:
+        _wait_for(f"http://127.0.0.1:{site_port}/", process)
+        index = course / "docs" / "index.md"
+        marker = f"Nieuwe zin {uuid.uuid4().hex}"
+        index.write_text(index.read_text() + f"\n\n{marker}\n")
+        deadline = time.monotonic() + 60
+        while marker not in requests.get(f"http://127.0.0.1:{site_port}/", timeout=10).text:
+            assert time.monotonic() < deadline, "the site was not rebuilt"
+            time.sleep(0.5)
+        _ctrl_c(process)
+    assert _port_is_closed(site_port) and _port_is_closed(lrs_port)
+
+
+def test_serve_without_mkdocs_yml_says_so(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "leerpad.cli", "serve", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout.strip() == f"Geen mkdocs.yml gevonden in {tmp_path.resolve()}."
