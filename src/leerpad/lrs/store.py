@@ -255,6 +255,7 @@ class Cursor(Protocol):
     """The part of a DB-API cursor the store uses."""
 
     def execute(self, sql: str, params: Sequence[object] = ...) -> Any: ...  # noqa: D102
+    def executemany(self, sql: str, params: Iterable[Sequence[object]]) -> Any: ...  # noqa: D102
     def fetchall(self) -> list[Any]: ...  # noqa: D102
     def fetchone(self) -> Any: ...  # noqa: D102
 
@@ -272,10 +273,6 @@ class Database(ABC):
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Cursor]:
         """Open one transaction: committed when the block ends, rolled back on error."""
-
-    @abstractmethod
-    def insert_returning_seq(self, cursor: Cursor, sql: str, params: Sequence[object]) -> int:
-        """Run an INSERT into ``statements`` and return the new row's ``seq``."""
 
     @abstractmethod
     def is_unique_violation(self, error: BaseException) -> bool:
@@ -334,14 +331,6 @@ class SQLiteDatabase(Database):
             finally:
                 cursor.close()
 
-    def insert_returning_seq(self, cursor: Cursor, sql: str, params: Sequence[object]) -> int:
-        """Insert and return ``lastrowid``."""
-        cursor.execute(sql, tuple(params))
-        seq = getattr(cursor, "lastrowid", None)
-        if seq is None:
-            raise StoreError("SQLite returned no row id")
-        return int(seq)
-
     def is_unique_violation(self, error: BaseException) -> bool:
         """SQLite reports it as an IntegrityError."""
         return isinstance(error, sqlite3.IntegrityError)
@@ -390,12 +379,6 @@ class PostgresDatabase(Database):
             conn = self._connect()
             with conn.transaction(), conn.cursor() as cursor:
                 yield _PostgresCursor(cursor)
-
-    def insert_returning_seq(self, cursor: Cursor, sql: str, params: Sequence[object]) -> int:
-        """Insert with ``RETURNING seq``."""
-        cursor.execute(sql + " RETURNING seq", params)
-        row = cursor.fetchone()
-        return int(row[0])
 
     def is_unique_violation(self, error: BaseException) -> bool:
         """psycopg raises UniqueViolation."""
@@ -551,33 +534,31 @@ class StatementStore:
             return 0
         pause_file = os.environ.get(FAULT_PAUSE_ENV)
         insert = f"INSERT INTO statements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        values = [
+            (r.id, r.stored, r.timestamp, r.verb, r.activity, r.agent, r.registration, r.body)
+            for r in rows
+        ]
         try:
             with self.db.transaction() as cursor:
-                for number, row in enumerate(rows):
-                    if pause_file and len(rows) > 1 and number == len(rows) // 2:
-                        Path(pause_file).write_text(str(os.getpid()))
-                        time.sleep(120)
-                    seq = self.db.insert_returning_seq(
-                        cursor,
-                        insert,
-                        (
-                            row.id,
-                            row.stored,
-                            row.timestamp,
-                            row.verb,
-                            row.activity,
-                            row.agent,
-                            row.registration,
-                            row.body,
-                        ),
-                    )
-                    for kind, value in sorted(row.related):
-                        cursor.execute(
-                            "INSERT INTO related (kind, value, seq) VALUES (?, ?, ?)",
-                            (kind, value, seq),
-                        )
-                voided = [row.voids for row in rows if row.voids]
-                for target in voided:
+                if pause_file and len(rows) > 1:
+                    half = len(rows) // 2
+                    cursor.executemany(insert, values[:half])
+                    Path(pause_file).write_text(str(os.getpid()))
+                    time.sleep(120)
+                    cursor.executemany(insert, values[half:])
+                else:
+                    cursor.executemany(insert, values)
+                seqs: dict[str, int] = {}
+                for start in range(0, len(rows), 500):
+                    ids = [r.id for r in rows[start : start + 500]]
+                    marks = ", ".join("?" for _ in ids)
+                    cursor.execute(f"SELECT id, seq FROM statements WHERE id IN ({marks})", ids)
+                    seqs.update((str(i), int(q)) for i, q in cursor.fetchall())
+                cursor.executemany(
+                    "INSERT INTO related (kind, value, seq) VALUES (?, ?, ?)",
+                    [(kind, value, seqs[r.id]) for r in rows for kind, value in sorted(r.related)],
+                )
+                for target in (row.voids for row in rows if row.voids):
                     # A voiding statement cannot itself be voided.
                     cursor.execute(
                         "UPDATE statements SET voided = 1 WHERE id = ? AND verb <> ?",
