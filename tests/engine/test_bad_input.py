@@ -33,6 +33,7 @@ def course_with(tmp_path: Path, corpus_file: Path) -> Path:
     course = tmp_path / "cursus"
     shutil.copytree(BAD / "base", course)
     folder = corpus_file.parent.name
+    (course / folder).mkdir(exist_ok=True)
     shutil.copy(corpus_file, course / folder / corpus_file.name)
     if folder == "docs":
         config = course / "mkdocs.yml"
