@@ -179,9 +179,8 @@ export class Quiz {
     this.max = +d.attempts; // 0: unlimited
     this.final = d.final === 'true';
     this.key = 's.' + this.iri;
-    this.parent = [course + '/module/' + d.module];
-    /** @type {string[]} */
-    this.grouping = [];
+    this.parent = [this.iri]; // for the questions
+    this.grouping = [course + '/module/' + d.module];
     /** @type {{a: number, t: number, res: LpResult[]}} */
     this.s = get(this.key) || { a: 1, t: Date.now(), res: [] };
     this.info = h('p', { class: 'leerpad-quiz__attempt' });
@@ -203,7 +202,7 @@ export class Quiz {
     this.s.res.push({ a: this.a, s: scaled, r: raw, m: max, p });
     set(this.key, this.s);
     const d = {
-      id: this.iri, def: def('assessment', this.title), parent: this.parent, attempt: this.a,
+      id: this.iri, def: def('assessment', this.title), parent: this.grouping, attempt: this.a,
       result: { score: { scaled: Math.round(scaled * 1e4) / 1e4, raw, min: 0, max }, success: p, completion: true, duration: since(this.s.t) },
     };
     emit(this.el, p ? 'passed' : 'failed', d);
