@@ -1,0 +1,258 @@
+"""Embedded LRS: ingest rate and filtered-query latency, beside Ralph's own FS backend.
+
+For each store — Leerpad's backend on SQLite and on PostgreSQL, and Ralph's
+file-system backend as the baseline — a real LRS process (uvicorn, Ralph, the
+conformance wrapper) is started and measured over HTTP on loopback:
+
+- ingest: statements/s POSTed in batches of 1, 10 and 100 (one client, sequential);
+- query: p50/p95 of ``GET /xAPI/statements?verb=…&activity=…`` (read credential,
+  100 per page) once 10,000 and once 100,000 statements are stored. The stores are
+  filled directly (not over HTTP) to keep the run short.
+
+Targets (design): >= 1,000 statements/s batched, p95 <= 50 ms at 100,000.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from leerpad.lrs.credentials import AUTHORITY_HOME_PAGE
+from leerpad.lrs.server import XAPI_HEADERS, LRSServer
+from leerpad.lrs.store import StatementStore
+
+COURSE = "https://leerpad.bench/course"
+VERBS = [
+    f"http://adlnet.gov/expapi/verbs/{v}"
+    for v in ("initialized", "experienced", "answered", "passed", "failed", "completed")
+]
+ACTIVITIES = [f"{COURSE}/quiz/q{n % 10}/question/v{n}" for n in range(40)]
+INGEST = {1: 300, 10: 2_000, 100: 5_000}  # batch size -> statements sent
+SIZES = (10_000, 100_000)
+QUERIES = 200
+FS_QUERIES = 10  # each FS query reads the whole file
+
+
+def statement(n: int, stored: datetime | None = None, authority: str = "") -> dict[str, Any]:
+    """A course-shaped ``answered`` statement; with ``stored``, as the LRS keeps it."""
+    result: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "mbox": f"mailto:leerder{n % 500}@leerpad.example"},
+        "verb": {"id": VERBS[n % len(VERBS)]},
+        "object": {
+            "objectType": "Activity",
+            "id": ACTIVITIES[n % len(ACTIVITIES)],
+            "definition": {
+                "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+                "interactionType": "choice",
+                "correctResponsesPattern": ["b"],
+                "choices": [
+                    {"id": "a", "description": {"nl-BE": "Betaalbaarheid"}},
+                    {"id": "b", "description": {"nl-BE": "Benaderbaarheid"}},
+                ],
+            },
+        },
+        "result": {"response": "b", "success": True, "duration": "PT4S"},
+        "context": {
+            "registration": str(uuid.UUID(int=n % 997 + 1)),
+            "language": "nl-BE",
+            "contextActivities": {
+                "parent": [{"objectType": "Activity", "id": f"{COURSE}/quiz/q{n % 10}"}],
+                "grouping": [{"objectType": "Activity", "id": COURSE}],
+            },
+        },
+        "timestamp": "2026-01-05T10:00:00+00:00",
+    }
+    if stored is not None:
+        result["stored"] = stored.isoformat()
+        result["authority"] = {
+            "objectType": "Agent",
+            "account": {"homePage": AUTHORITY_HOME_PAGE, "name": authority},
+        }
+    return result
+
+
+@dataclass
+class Row:
+    """Results of one store."""
+
+    name: str
+    ingest: dict[int, str] = field(default_factory=dict)
+    query: dict[int, str] = field(default_factory=dict)
+
+
+def measure_ingest(lrs: LRSServer, batch: int, total: int) -> str:
+    """Statements/s for ``total`` statements in POSTs of ``batch``; notes failures."""
+    session = requests.Session()
+    session.auth = lrs.write
+    session.headers.update(XAPI_HEADERS)
+    batches = [[statement(n) for n in range(s, s + batch)] for s in range(0, total, batch)]
+    failed = 0
+    started = time.perf_counter()
+    for body in batches:
+        if session.post(lrs.statements_url, json=body, timeout=60).status_code != 200:
+            failed += 1
+    elapsed = time.perf_counter() - started
+    if failed == len(batches):
+        return f"— (all {failed} POSTs failed)"
+    rate = f"{total / elapsed:,.0f}"
+    return rate if not failed else f"{rate} ({failed}/{len(batches)} POSTs failed)"
+
+
+def measure_queries(lrs: LRSServer, count: int) -> tuple[float, float, int]:
+    """p50 and p95 (ms) of verb+activity GETs, and the mean number of hits."""
+    session = requests.Session()
+    session.auth = lrs.read
+    session.headers.update(XAPI_HEADERS)
+    rng = random.Random(7)
+    timings: list[float] = []
+    hits = 0
+    for number in range(count + 5):
+        params = {"verb": rng.choice(VERBS), "activity": rng.choice(ACTIVITIES)}
+        started = time.perf_counter()
+        response = session.get(lrs.statements_url, params=params, timeout=120)
+        elapsed = (time.perf_counter() - started) * 1000
+        response.raise_for_status()
+        if number >= 5:  # warm-up
+            timings.append(elapsed)
+            hits += len(response.json()["statements"])
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    return statistics.median(timings), p95, hits // count
+
+
+def fill_store(database: str, have: int, want: int, authority: str) -> None:
+    """Add statements straight into Leerpad's store until it holds ``want``."""
+    store = StatementStore.open(database)
+    base = datetime.now(UTC) - timedelta(days=30)
+    for start in range(have, want, 1000):
+        chunk = [
+            statement(n, base + timedelta(milliseconds=n), authority)
+            for n in range(start, min(start + 1000, want))
+        ]
+        store.write(chunk)
+    store.close()
+
+
+def fill_fs(path: Path, have: int, want: int, authority: str) -> None:
+    """Append statements to Ralph's FS backend file until it holds ``want``."""
+    base = datetime.now(UTC) - timedelta(days=30)
+    with path.open("a", encoding="utf-8") as handle:
+        for n in range(have, want):
+            line = statement(n, base + timedelta(milliseconds=n), authority)
+            handle.write(json.dumps(line) + "\n")
+
+
+def stored_count(lrs: LRSServer, database: str | None) -> int:
+    """How many statements the store holds."""
+    if database is None:
+        return 0
+    store = StatementStore.open(database)
+    try:
+        return store.count()
+    finally:
+        store.close()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str | None]:
+    """A fresh PostgreSQL database, or None when no server can be started."""
+    try:
+        from leerpad.lrs.postgres import TemporaryPostgres
+
+        server = TemporaryPostgres().start()
+    except Exception as error:  # noqa: BLE001 - reported in the table
+        print(f"(PostgreSQL niet beschikbaar: {error})")
+        yield None
+        return
+    try:
+        yield server.create_database("bench")
+    finally:
+        server.stop()
+
+
+def bench_store(name: str, lrs: LRSServer, fill: Callable[[int, int], None], queries: int) -> Row:
+    """Ingest and query measurements for one running LRS."""
+    row = Row(name)
+    for batch, total in INGEST.items():
+        row.ingest[batch] = measure_ingest(lrs, batch, total)
+        print(f"  {name}: ingest batch {batch}: {row.ingest[batch]} st/s", flush=True)
+    have = sum(INGEST.values())
+    for size in SIZES:
+        fill(have, size)
+        have = size
+        p50, p95, hits = measure_queries(lrs, queries)
+        row.query[size] = f"{p50:.1f} / {p95:.1f} ({hits} hits)"
+        print(f"  {name}: {size:,} stored: p50/p95 {row.query[size]}", flush=True)
+    return row
+
+
+def run() -> None:
+    """Measure all stores and print two Markdown tables."""
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="leerpad-bench-") as tmp, ExitStack() as stack:
+        root = Path(tmp)
+        for kind in ("sqlite", "postgresql"):
+            if kind == "sqlite":
+                database: str | None = f"sqlite://{root / 'bench.sqlite3'}"
+            else:
+                database = stack.enter_context(postgres_database())
+                if database is None:
+                    rows.append(Row("Leerpad, PostgreSQL (n/a)"))
+                    continue
+            lrs = LRSServer.start(database=database, state_dir=root / kind, bcrypt_rounds=4)
+            stack.callback(lrs.stop)
+
+            def fill(have: int, want: int, db: str = database, lrs: LRSServer = lrs) -> None:
+                fill_store(db, stored_count(lrs, db), want, lrs.write[0])
+
+            rows.append(bench_store(f"Leerpad, {kind}", lrs, fill, QUERIES))
+            lrs.stop()
+
+        fs_dir = root / "fs"
+        fs_dir.mkdir()
+        fs = LRSServer.start(
+            database="sqlite:///dev/null",
+            state_dir=root / "fs-state",
+            backend="fs",
+            bcrypt_rounds=4,
+            extra_env={"RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(fs_dir)},
+        )
+        stack.callback(fs.stop)
+        fs_file = fs_dir / "fs_lrs.jsonl"
+
+        def fill_fs_to(have: int, want: int) -> None:
+            lines = sum(1 for _ in fs_file.open()) if fs_file.exists() else 0
+            fill_fs(fs_file, lines, want, fs.write[0])
+
+        rows.append(bench_store("Ralph FS (baseline)", fs, fill_fs_to, FS_QUERIES))
+
+    print("\n### Ingest (statements/s, one client, POST over loopback)\n")
+    print("| store | batch 1 | batch 10 | batch 100 |")
+    print("|---|---:|---:|---:|")
+    for row in rows:
+        cells = [row.ingest.get(b, "n/a") for b in INGEST]
+        print(f"| {row.name} | {' | '.join(cells)} |")
+    print("\n### GET with verb + activity filter: p50 / p95 in ms (mean hits per page)\n")
+    print("| store | 10,000 stored | 100,000 stored |")
+    print("|---|---:|---:|")
+    for row in rows:
+        cells = [row.query.get(s, "n/a") for s in SIZES]
+        print(f"| {row.name} | {' | '.join(cells)} |")
+    print(
+        "\nTargets: >= 1,000 statements/s batched; p95 <= 50 ms at 100,000. "
+        "Ralph FS: only the first POST is stored (later ones fail), its filters never "
+        "match (0 hits) and every query reads the whole file."
+    )
