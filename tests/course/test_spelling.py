@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-
 DICTIONARY = Path("/usr/share/hunspell/nl.dic")
 WORDLIST = Path(__file__).with_name("wordlist.txt")
 pytestmark = pytest.mark.skipif(
