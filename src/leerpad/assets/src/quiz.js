@@ -102,6 +102,7 @@ export class Question {
 
   check() {
     const r = this.response(), s = this.st(), { parent, grouping, a } = this.host;
+    if (this.c) return;
     if (!r) return say('Beantwoord eerst de vraag.');
     set(this.key, Object.assign(s, { r, c: 1, ok: this.success(r) }));
     this.show(s);

@@ -1,0 +1,142 @@
+"""The durable outbox against the real LRS: offline periods, an LRS that
+answers 503, several tabs, a statement the LRS refuses."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+
+
+def outbox_ids(page: Any) -> set[str]:
+    return set(page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).map(k => JSON.parse(localStorage[k]).id)"))
+
+
+def answer_ten(page: Any, site: Any) -> list[Any]:
+    """Ten answers on three pages, each in its own tab (a page left would send
+    its outbox with a keepalive request, which no route can intercept)."""
+    page.goto("toetsen/toegang-toets/")
+    site.fill_learner(page)
+    for qid, label in (("dimensie-1", "Benaderbaarheid"), ("verantwoordelijkheid-1", "Onjuist")):
+        page.locator(f"#vraag-{qid}").get_by_label(label, exact=True).check()
+        page.locator(f"#vraag-{qid}").get_by_role("button", name="Controleer").click()
+    page.get_by_label("Het vermogen om te betalen").check()
+    page.locator("#vraag-vermogens-1").get_by_role("button", name="Controleer").click()
+    page.locator("#vraag-onderbescherming-1 input").fill("onderbescherming")
+    page.locator("#vraag-onderbescherming-1").get_by_role("button", name="Controleer").click()
+    page = page.context.new_page()
+    page.goto("toetsen/verbondenheid-toets/")
+    for qid in ("volgorde-1",):
+        page.locator(f"#vraag-{qid}").get_by_role("button", name="Controleer").click()
+    for label, target in (("Benaderbaarheid", "vermogen-om-waar-te-nemen"), ("Aanvaardbaarheid", "vermogen-om-te-zoeken"),
+                          ("Betaalbaarheid", "vermogen-om-te-betalen")):
+        page.get_by_label(label).select_option(target)
+    page.locator("#vraag-koppel-1").get_by_role("button", name="Controleer").click()
+    page.get_by_label("Vaak").check()
+    page.locator("#vraag-eenzaam-likert").get_by_role("button", name="Controleer").click()
+    page.locator("#vraag-reflectie-1 textarea").fill("Meer samenwerken.")
+    page.locator("#vraag-reflectie-1").get_by_role("button", name="Controleer").click()
+    page = page.context.new_page()
+    page.goto("casussen/slaapproblemen/")
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_label("Vragen hoe zijn dagen eruitzien en wie hij ziet").check()
+    page.locator("#vraag-peeters-stap").get_by_role("button", name="Controleer").click()
+    page.get_by_role("button", name="Verder").click()
+    page.locator("#vraag-peeters-reflectie textarea").fill("Vaker doorvragen.")
+    page.locator("#vraag-peeters-reflectie").get_by_role("button", name="Controleer").click()
+    return list(page.context.pages)
+
+
+def test_offline_then_lrs_down_then_online_every_statement_once(page: Any, context: Any, site: Any) -> None:
+    lrs = site.lrs.endpoint
+    posts: list[list[str]] = []
+    to_lrs = lambda url: url.startswith(lrs)  # noqa: E731
+    context.route(to_lrs, lambda route: route.abort("internetdisconnected"))
+    tabs = answer_ten(page, site)
+    waiting = outbox_ids(page)
+    reg = site.registration(page)
+    answered = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.'))"
+        ".map(k => JSON.parse(localStorage[k])).filter(s => s.verb.id.endsWith('answered')).length")
+    assert answered == 10
+    assert site.statements(reg) == []
+    # The LRS restarts: it answers 503 for a while.
+    context.unroute(to_lrs)
+    context.route(to_lrs, lambda route: route.fulfill(status=503, body="restarting")
+                  if route.request.method == "POST" else route.fallback())
+    page.wait_for_timeout(1500)
+    assert outbox_ids(page) >= waiting
+    context.unroute(to_lrs)
+    context.on("request", lambda r: posts.append([s["id"] for s in r.post_data_json])
+               if r.method == "POST" and r.url.startswith(lrs) else None)
+    for tab in tabs:
+        site.drained(tab, timeout=60)
+    stored = site.wait(reg, len(waiting))
+    ids = Counter(s["id"] for s in stored)
+    assert set(ids) == waiting
+    assert max(ids.values()) == 1
+    counts = Counter((s["verb"]["id"], s["object"]["id"]) for s in stored if s["verb"]["id"] == ADL + "answered")
+    assert len(counts) == 10 and set(counts.values()) == {1}
+    assert posts  # sent after the network came back
+
+
+def test_two_tabs_send_each_statement_once(context: Any, site: Any) -> None:
+    a, b = context.new_page(), context.new_page()
+    a.goto("toetsen/toegang-toets/")
+    site.fill_learner(a)
+    b.goto("toetsen/verbondenheid-toets/")
+    b.locator(".leerpad-progress").wait_for()
+    posted: Counter[str] = Counter()
+
+    def count(r: Any) -> None:
+        if r.method == "POST" and r.url.startswith(site.lrs.endpoint):
+            posted.update(s["id"] for s in r.post_data_json)
+
+    context.on("request", count)
+    # Interleaved answers in both tabs.
+    a.get_by_label("Benaderbaarheid", exact=True).check()
+    a.locator("#vraag-dimensie-1 .leerpad-check").click()
+    b.locator("#vraag-volgorde-1 .leerpad-check").click()
+    a.get_by_label("Het vermogen om te betalen").check()
+    a.locator("#vraag-vermogens-1 .leerpad-check").click()
+    b.get_by_label("Vaak").check()
+    b.locator("#vraag-eenzaam-likert .leerpad-check").click()
+    reg = site.registration(a)
+    site.drained(a)
+    site.drained(b)
+    stored = site.wait(reg, 8)
+    assert len({s["id"] for s in stored}) == len(stored)
+    answered = Counter(s["object"]["id"] for s in stored if s["verb"]["id"] == ADL + "answered")
+    assert len(answered) == 4 and set(answered.values()) == {1}
+    assert Counter(s["verb"]["id"].removeprefix(ADL) for s in stored)["initialized"] == 2
+    assert posted and max(posted.values()) == 1  # one tab sent each statement, once
+
+
+def test_refused_statement_is_reported_and_set_aside(page: Any, site: Any) -> None:
+    page.goto("toetsen/toegang-toets/")
+    site.fill_learner(page)
+    site.drained(page)
+    reg = site.registration(page)
+    # A statement the LRS must refuse (scaled score above 1), between two good ones.
+    page.evaluate("""() => {
+        const good = Object.keys(localStorage).length;
+        const box = window.leerpad.outbox;
+        const make = (extra) => ({id: crypto.randomUUID(), actor: {objectType: 'Agent', name: 'x', mbox: 'mailto:x@example.be'},
+          verb: {id: 'http://adlnet.gov/expapi/verbs/experienced'}, object: {objectType: 'Activity', id: 'https://leerpad.example/demo'},
+          context: {registration: JSON.parse(localStorage['leerpad.reg'])}, timestamp: new Date().toISOString(), ...extra});
+        box.add(make({}));
+        box.add(make({result: {score: {scaled: 1.5}}}));
+        box.add(make({}));
+    }""")
+    notice = page.locator(".leerpad-notice")
+    notice.wait_for()
+    assert "geweigerd" in notice.text_content()
+    site.drained(page)
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.bad.')).length") == 1
+    assert any("de LRS weigerde statement" in e for e in page.errors)
+    stored = site.wait(reg, 4)
+    assert len([s for s in stored if s["actor"].get("mbox") == "mailto:x@example.be"]) == 2
+    notice.get_by_role("button", name="Sluiten").click()
+    assert notice.count() == 0
