@@ -96,6 +96,9 @@ function start() {
       if (term) term.classList.remove('leerpad-term--off');
     });
   }
+  // Material's search dialog has no accessible name (axe: aria-dialog-name).
+  const search = document.querySelector('.md-search[role=dialog]');
+  if (search && !search.hasAttribute('aria-label')) search.setAttribute('aria-label', 'Zoeken');
   begin();
   box.flush();
 }
