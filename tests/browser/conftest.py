@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tests" / "demo" / "mkdocs.yml"
 CHROMIUM = os.environ.get("LEERPAD_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 COURSE = "https://leerpad.example/demo"
 
@@ -99,7 +105,6 @@ class Site:
         )
 
 
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -126,7 +131,9 @@ def site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFacto
     }
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(DEMO), "-d", str(out)],
-        check=True, env=env, cwd=ROOT,
+        check=True,
+        env=env,
+        cwd=ROOT,
     )
     handler = functools.partial(_Quiet, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -179,5 +186,3 @@ def page(context: Any) -> Iterator[Any]:
     p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     p.errors = errors
     yield p
-
-

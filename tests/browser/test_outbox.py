@@ -10,8 +10,12 @@ ADL = "http://adlnet.gov/expapi/verbs/"
 
 
 def outbox_ids(page: Any) -> set[str]:
-    return set(page.evaluate(
-        "Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).map(k => JSON.parse(localStorage[k]).id)"))
+    return set(
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.'))"
+            ".map(k => JSON.parse(localStorage[k]).id)"
+        )
+    )
 
 
 def answer_ten(page: Any, site: Any) -> list[Any]:
@@ -30,8 +34,11 @@ def answer_ten(page: Any, site: Any) -> list[Any]:
     page.goto("toetsen/verbondenheid-toets/")
     for qid in ("volgorde-1",):
         page.locator(f"#vraag-{qid}").get_by_role("button", name="Controleer").click()
-    for label, target in (("Benaderbaarheid", "vermogen-om-waar-te-nemen"), ("Aanvaardbaarheid", "vermogen-om-te-zoeken"),
-                          ("Betaalbaarheid", "vermogen-om-te-betalen")):
+    for label, target in (
+        ("Benaderbaarheid", "vermogen-om-waar-te-nemen"),
+        ("Aanvaardbaarheid", "vermogen-om-te-zoeken"),
+        ("Betaalbaarheid", "vermogen-om-te-betalen"),
+    ):
         page.get_by_label(label).select_option(target)
     page.locator("#vraag-koppel-1").get_by_role("button", name="Controleer").click()
     page.get_by_label("Vaak").check()
@@ -59,18 +66,27 @@ def test_offline_then_lrs_down_then_online_every_statement_once(page: Any, conte
     reg = site.registration(page)
     answered = page.evaluate(
         "Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.'))"
-        ".map(k => JSON.parse(localStorage[k])).filter(s => s.verb.id.endsWith('answered')).length")
+        ".map(k => JSON.parse(localStorage[k])).filter(s => s.verb.id.endsWith('answered')).length"
+    )
     assert answered == 10
     assert site.statements(reg) == []
     # The LRS restarts: it answers 503 for a while.
     context.unroute(to_lrs)
-    context.route(to_lrs, lambda route: route.fulfill(status=503, body="restarting")
-                  if route.request.method == "POST" else route.fallback())
+    context.route(
+        to_lrs,
+        lambda route: (
+            route.fulfill(status=503, body="restarting") if route.request.method == "POST" else route.fallback()
+        ),
+    )
     page.wait_for_timeout(1500)
     assert outbox_ids(page) >= waiting
     context.unroute(to_lrs)
-    context.on("request", lambda r: posts.append([s["id"] for s in r.post_data_json])
-               if r.method == "POST" and r.url.startswith(lrs) else None)
+    context.on(
+        "request",
+        lambda r: (
+            posts.append([s["id"] for s in r.post_data_json]) if r.method == "POST" and r.url.startswith(lrs) else None
+        ),
+    )
     for tab in tabs:
         site.drained(tab, timeout=60)
     stored = site.wait(reg, len(waiting))
@@ -121,11 +137,14 @@ def test_refused_statement_is_reported_and_set_aside(page: Any, site: Any) -> No
     reg = site.registration(page)
     # A statement the LRS must refuse (scaled score above 1), between two good ones.
     page.evaluate("""() => {
-        const good = Object.keys(localStorage).length;
         const box = window.leerpad.outbox;
-        const make = (extra) => ({id: crypto.randomUUID(), actor: {objectType: 'Agent', name: 'x', mbox: 'mailto:x@example.be'},
-          verb: {id: 'http://adlnet.gov/expapi/verbs/experienced'}, object: {objectType: 'Activity', id: 'https://leerpad.example/demo'},
-          context: {registration: JSON.parse(localStorage['leerpad.reg'])}, timestamp: new Date().toISOString(), ...extra});
+        const make = (extra) => ({
+          id: crypto.randomUUID(),
+          actor: {objectType: 'Agent', name: 'x', mbox: 'mailto:x@example.be'},
+          verb: {id: 'http://adlnet.gov/expapi/verbs/experienced'},
+          object: {objectType: 'Activity', id: 'https://leerpad.example/demo'},
+          context: {registration: JSON.parse(localStorage['leerpad.reg'])},
+          timestamp: new Date().toISOString(), ...extra});
         box.add(make({}));
         box.add(make({result: {score: {scaled: 1.5}}}));
         box.add(make({}));

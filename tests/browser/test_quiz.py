@@ -65,7 +65,10 @@ def test_every_question_type_is_answered_and_stored_with_its_interaction(page: A
     assert q.locator(".leerpad-question__result").text_content() == "Juist."
     assert page.locator("#vraag-onderbescherming-1 .leerpad-question__result").text_content() == "Juist."
     assert "Uw score: 4 van 4 (100%). Geslaagd." in page.locator(".leerpad-quiz__result").text_content()
-    definitions = {qid: data_definition(page, qid) for qid in ("dimensie-1", "vermogens-1", "verantwoordelijkheid-1", "onderbescherming-1")}
+    definitions = {
+        qid: data_definition(page, qid)
+        for qid in ("dimensie-1", "vermogens-1", "verantwoordelijkheid-1", "onderbescherming-1")
+    }
 
     page.goto("toetsen/verbondenheid-toets/")
     seq = page.locator("#vraag-volgorde-1")
@@ -73,7 +76,11 @@ def test_every_question_type_is_answered_and_stored_with_its_interaction(page: A
         seq.get_by_role("button", name="Lager: Zorg gebruiken").click()
     seq.get_by_role("button", name="Hoger: Zorg zoeken").click()
     assert seq.locator("li").evaluate_all("l => l.map(e => e.dataset.option)") == [
-        "behoefte-aan-zorg", "zorg-zoeken", "zorg-bereiken", "zorg-gebruiken"]
+        "behoefte-aan-zorg",
+        "zorg-zoeken",
+        "zorg-bereiken",
+        "zorg-gebruiken",
+    ]
     check(page, "volgorde-1")
     page.get_by_label("Benaderbaarheid").select_option("vermogen-om-waar-te-nemen")
     page.get_by_label("Aanvaardbaarheid").select_option("vermogen-om-te-zoeken")
@@ -101,28 +108,45 @@ def test_every_question_type_is_answered_and_stored_with_its_interaction(page: A
         assert s["context"]["extensions"][ATTEMPT] == 1
         assert s["context"]["contextActivities"]["parent"][0]["id"].startswith(COURSE + "/quiz/")
     assert answered["dimensie-1"]["result"]["response"] == "benaderbaarheid"
-    assert answered["vermogens-1"]["result"]["response"] == "het-vermogen-om-zorg-te-zoeken[,]het-vermogen-om-te-betalen"
+    assert (
+        answered["vermogens-1"]["result"]["response"] == "het-vermogen-om-zorg-te-zoeken[,]het-vermogen-om-te-betalen"
+    )
     assert answered["verantwoordelijkheid-1"]["result"]["response"] == "false"
     assert answered["onderbescherming-1"]["result"] | {"duration": ""} == {
-        "response": "Non-Take-Up", "success": True, "completion": True, "duration": ""}
-    assert answered["volgorde-1"]["result"]["response"] == "behoefte-aan-zorg[,]zorg-zoeken[,]zorg-bereiken[,]zorg-gebruiken"
+        "response": "Non-Take-Up",
+        "success": True,
+        "completion": True,
+        "duration": "",
+    }
+    assert (
+        answered["volgorde-1"]["result"]["response"]
+        == "behoefte-aan-zorg[,]zorg-zoeken[,]zorg-bereiken[,]zorg-gebruiken"
+    )
     assert answered["volgorde-1"]["result"]["success"] is True
     assert answered["koppel-1"]["result"]["success"] is False
     assert answered["eenzaam-likert"]["result"]["response"] == "soms"
     assert "success" not in answered["eenzaam-likert"]["result"]
     assert answered["reflectie-1"]["result"]["response"] == "Ik vraag naar wie de patiënt ziet."
     assert answered["dimensie-1"]["object"]["definition"]["choices"][1]["id"] == "benaderbaarheid"
-    assert answered["koppel-1"]["object"]["definition"]["source"] and answered["koppel-1"]["object"]["definition"]["target"]
+    assert (
+        answered["koppel-1"]["object"]["definition"]["source"]
+        and answered["koppel-1"]["object"]["definition"]["target"]
+    )
     assert answered["volgorde-1"]["object"]["definition"]["choices"]
     assert answered["eenzaam-likert"]["object"]["definition"]["scale"]
 
     passed = [s for s in stored if s["verb"]["id"] == ADL + "passed"]
     assert [s["object"]["id"] for s in passed] == [
-        COURSE + "/quiz/toegang-toets", COURSE + "/module/toegang",
-        COURSE + "/quiz/verbondenheid-toets", COURSE + "/module/verbondenheid"]
+        COURSE + "/quiz/toegang-toets",
+        COURSE + "/module/toegang",
+        COURSE + "/quiz/verbondenheid-toets",
+        COURSE + "/module/verbondenheid",
+    ]
     assert passed[0]["result"]["score"] == {"scaled": 1, "raw": 4, "min": 0, "max": 4}
     assert passed[2]["result"]["score"] == {"scaled": 0.5, "raw": 1, "min": 0, "max": 2}
-    assert passed[0]["context"]["contextActivities"]["parent"] == [{"id": COURSE + "/module/toegang", "objectType": "Activity"}]
+    assert passed[0]["context"]["contextActivities"]["parent"] == [
+        {"id": COURSE + "/module/toegang", "objectType": "Activity"}
+    ]
     completed = [s["object"]["id"] for s in stored if s["verb"]["id"] == ADL + "completed"]
     assert completed == [p["object"]["id"] for p in passed]
     assert page.locator(".leerpad-progress").text_content().startswith("Voortgang: 2 van 3 modules afgerond")
@@ -147,9 +171,13 @@ def test_fail_then_retry_then_pass_keeps_both_attempts(page: Any, site: Any) -> 
     site.drained(page)
     stored = site.wait(reg, 16)
     assert [v for v in verbs(stored) if v[0] in ("passed", "failed", "completed")] == [
-        ("failed", "/quiz/toegang-toets"), ("completed", "/quiz/toegang-toets"),
-        ("passed", "/quiz/toegang-toets"), ("completed", "/quiz/toegang-toets"),
-        ("passed", "/module/toegang"), ("completed", "/module/toegang")]
+        ("failed", "/quiz/toegang-toets"),
+        ("completed", "/quiz/toegang-toets"),
+        ("passed", "/quiz/toegang-toets"),
+        ("completed", "/quiz/toegang-toets"),
+        ("passed", "/module/toegang"),
+        ("completed", "/module/toegang"),
+    ]
     answered = [s for s in stored if s["verb"]["id"] == ADL + "answered"]
     assert [s["context"]["extensions"][ATTEMPT] for s in answered] == [1] * 4 + [2] * 4
     assert [s["result"]["success"] for s in answered] == [False] * 4 + [True] * 4
@@ -184,7 +212,11 @@ def test_final_test_shows_score_and_feedback_only_at_the_end(page: Any, site: An
     assert outcome[0][1] == "/quiz/eindtoets"
     if outcome[0][0] == "failed":  # first options chosen: fails twice, no attempts left
         assert "U hebt geen pogingen meer." in page.locator(".leerpad-quiz__result").text_content()
-        assert outcome == [("failed", "/quiz/eindtoets"), ("failed", "/quiz/eindtoets"), ("failed", "/module/eindtoets")]
+        assert outcome == [
+            ("failed", "/quiz/eindtoets"),
+            ("failed", "/quiz/eindtoets"),
+            ("failed", "/module/eindtoets"),
+        ]
 
 
 def test_reload_mid_quiz_resumes_answers_without_sending_twice(page: Any, site: Any) -> None:
@@ -237,12 +269,16 @@ def test_case_reveals_steps_in_order_and_completes(page: Any, site: Any) -> None
     site.drained(page)
     stored = site.wait(reg, 5)
     assert verbs(stored) == [
-        ("initialized", ""), ("experienced", "/case/slaapproblemen"),
+        ("initialized", ""),
+        ("experienced", "/case/slaapproblemen"),
         ("answered", "/case/slaapproblemen/question/peeters-stap"),
         ("answered", "/case/slaapproblemen/question/peeters-reflectie"),
-        ("completed", "/case/slaapproblemen")]
+        ("completed", "/case/slaapproblemen"),
+    ]
     grouping = {a["id"] for a in stored[-1]["context"]["contextActivities"]["grouping"]}
     assert grouping == {COURSE, COURSE + "/module/verbondenheid", COURSE + "/module/toegang"}
-    assert stored[2]["context"]["contextActivities"]["parent"] == [{"id": COURSE + "/case/slaapproblemen", "objectType": "Activity"}]
+    assert stored[2]["context"]["contextActivities"]["parent"] == [
+        {"id": COURSE + "/case/slaapproblemen", "objectType": "Activity"}
+    ]
     for s in stored:
         assert_valid(s, reg)
