@@ -328,3 +328,33 @@ def test_voided_statements_are_left_out_of_ordinary_queries(
     changed["id"] = str(uuid.uuid4()).upper()  # ids are UUIDs, stored in canonical form
     assert backend_lrs.post(changed).status_code == 200
     assert backend_lrs.get({"statementId": changed["id"]}).json()["id"] == changed["id"].lower()
+
+
+def test_put_validates_fully_and_stores_the_statement(
+    backend_lrs: LRSServer, make_statement: Make, as_sent: Callable[..., dict[str, Any]]
+) -> None:
+    statement = make_statement()
+    url = backend_lrs.statements_url
+
+    def put(body: dict[str, Any]) -> requests.Response:
+        return requests.put(
+            url,
+            params={"statementId": body["id"]},
+            json=body,
+            auth=backend_lrs.write,
+            headers=XAPI_HEADERS,
+            timeout=30,
+        )
+
+    invalid = copy.deepcopy(statement)
+    invalid["result"]["score"] = {"scaled": -2}
+    response = put(invalid)
+    assert response.status_code == 400
+    assert "result.score.scaled" in response.json()["detail"]
+    assert backend_lrs.get({"statementId": statement["id"]}).status_code == 404
+    assert put(statement).status_code == 204
+    assert as_sent(backend_lrs.get({"statementId": statement["id"]}).json()) == statement
+    assert put(statement).status_code == 204
+    changed = copy.deepcopy(statement)
+    changed["result"]["success"] = False
+    assert put(changed).status_code == 409
