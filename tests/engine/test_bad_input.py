@@ -83,3 +83,15 @@ def test_twelve_errors_in_five_files_all_reported() -> None:
     assert len(lines) == 12
     assert len({line.split(":", 1)[0] for line in lines}) == 5
     assert result.stderr.strip() == "12 fouten in 5 bestanden"
+
+
+def test_citation_in_inline_code_is_an_example_not_a_reference() -> None:
+    from leerpad.content import load_course_files
+
+    files = {
+        "mkdocs.yml": (BAD / "base" / "mkdocs.yml").read_text("utf-8"),
+        "docs/m/index.md": (BAD / "base" / "docs" / "m" / "index.md").read_text("utf-8"),
+        "docs/gids.md": "Schrijf `[@sleutel]` om te verwijzen.\n\nEcht: [@nergens].\n",
+    }
+    _course, errors = load_course_files(files)
+    assert [str(e) for e in errors] == ["docs/gids.md:3: onbekende bron '[@nergens]' (niet in sources.yml)"]

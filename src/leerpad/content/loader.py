@@ -33,6 +33,7 @@ from leerpad.content.yamltext import parse_yaml, split_front_matter
 GENERATED_PREFIXES = ("toetsen/", "casussen/")
 GENERATED_PAGES = ("bronnen.md", "woordenlijst.md")
 CITATION = re.compile(r"\[@(?P<key>[^\]\s]+)\]")
+INLINE_CODE = re.compile(r"(`+).+?\1")  # `[@key]` in code is an example, not a citation
 
 QUIZ_KEYS = ("id", "title", "module", "pass_mark", "attempts", "final", "description")
 CASE_KEYS = (
@@ -57,6 +58,7 @@ SOURCE_KEYS = (
     "doi",
     "url",
     "publisher",
+    "note",
 )
 
 
@@ -190,6 +192,7 @@ class _Loader:
                 doi=fields.text("doi", required=False),
                 url=fields.text("url", required=False),
                 publisher=fields.text("publisher", required=False),
+                note=fields.text("note", required=False),
             )
 
     def load_glossary(self) -> None:
@@ -342,7 +345,7 @@ class _Loader:
                     in_fence = not in_fence
                 if in_fence:
                     continue
-                for match in CITATION.finditer(line):
+                for match in CITATION.finditer(INLINE_CODE.sub("", line)):
                     key = match.group("key")
                     if key not in self.course.sources:
                         self.errors.append(

@@ -146,6 +146,7 @@ class Source:
     doi: str = ""
     url: str = ""
     publisher: str = ""
+    note: str = ""  # e.g. "geciteerd via Hermans 2023"
 
     @property
     def short(self) -> str:

@@ -23,6 +23,8 @@ def reference(source: Source) -> str:
         parts.append(where + ".")
     if source.publisher:
         parts.append(f"{escape(source.publisher)}.")
+    if source.note:
+        parts.append(f"({escape(source.note)})")
     link = f"https://doi.org/{source.doi}" if source.doi else source.url
     if link:
         parts.append(f'<a href="{escape(link)}">{escape(link)}</a>')
