@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: a real LRS to send statements to.
+"""Fixtures shared by every test folder: a real LRS, and headless Debian chromium.
 
 ``lrs`` and ``lrs_factory`` start Ralph with Leerpad's SQLite backend under uvicorn
 (:class:`leerpad.lrs.server.LRSServer`, the same code ``leerpad serve`` runs) in a
@@ -8,8 +8,10 @@ per test session. They are stopped at the end of the session.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +19,31 @@ if TYPE_CHECKING:
     from leerpad.lrs.server import LRSServer
 
 DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
+CHROMIUM = os.environ.get("LEERPAD_CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium, never a downloaded browser; no background traffic to any host.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless chromium per session (Playwright's sync API allows one per thread)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no chromium at {CHROMIUM}: ./scripts/test installs Debian's package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -24,17 +24,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tests" / "demo" / "mkdocs.yml"
-CHROMIUM = os.environ.get("LEERPAD_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 COURSE = "https://leerpad.example/demo"
 
 pytestmark = pytest.mark.browser
@@ -144,21 +133,12 @@ def site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFacto
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def context(browser: Any, site: Site) -> Iterator[Any]:
-    ctx = browser.new_context(base_url=site.url, locale="nl-BE")
+    # The built pages carry a CSP without 'unsafe-eval'; Playwright's own helpers
+    # (wait_for_function, axe injection) need eval, so these tests bypass it.
+    # test_csp_browser.py runs the pages under the policy itself.
+    ctx = browser.new_context(base_url=site.url, locale="nl-BE", bypass_csp=True)
     ctx.set_default_timeout(10_000)
     # Nothing but the site and the LRS: any other host fails the test.
     lrs_origin = site.lrs.endpoint.split("/xAPI/")[0]

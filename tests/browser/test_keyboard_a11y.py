@@ -82,6 +82,9 @@ def test_keyboard_only_completion_of_a_quiz(page: Any, site: Any) -> None:
 
 
 def violations(page: Any) -> list[str]:
+    # Contrast is judged on the final colours: wait until Material's transitions
+    # (the header topic fades in on scroll) have finished.
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     result = Axe().run(page)
     return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result.response["violations"]]
 

@@ -81,6 +81,8 @@ def test_quiz_page_html(demo_site: Path) -> None:
     }
     assert data["manifest"] == "../../course.json"
     assert data["lrs"] is None
+    # Without an LRS the policy lets the page talk to the site only.
+    assert "connect-src 'self';" in html and "default-src 'self'" in html
 
 
 Build = Callable[..., subprocess.CompletedProcess[str]]
@@ -101,6 +103,9 @@ def test_lrs_settings_from_environment(tmp_path: Path, demo_dir: Path, build: Bu
                 os.environ[k] = v
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "index.html").read_text("utf-8")
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp is not None
+    assert "connect-src 'self' http://127.0.0.1:8100;" in csp.group(1)
     # base64("browser:geheim")
     assert '"lrs": {"endpoint": "http://127.0.0.1:8100/xAPI/", "auth": "Basic YnJvd3NlcjpnZWhlaW0="}' in html
 

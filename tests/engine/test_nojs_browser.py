@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
-
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +27,10 @@ def site_url(demo_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def nojs_page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=os.environ.get("LEERPAD_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(java_script_enabled=False)
-        yield context.new_page()
-        browser.close()
+def nojs_page(browser: Any) -> Iterator[Page]:
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
 
 
 def test_quiz_page_readable_without_javascript(nojs_page: Page, site_url: str) -> None:

@@ -17,11 +17,13 @@ from leerpad.content.loader import load_course
 from leerpad.content.models import Course
 from leerpad.markdown.context import PageContext
 from leerpad.plugin.config import LeerpadConfig
+from leerpad.plugin.csp import add_csp
 from leerpad.plugin.site import (
     ASSET_DIR,
     DATA_FILES,
     asset_files,
     generated_files,
+    lrs_settings,
     page_config_element,
     page_context,
     with_title,
@@ -77,6 +79,10 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return page_config_element(self.course, self.context, page, self.config) + html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        lrs = lrs_settings(self.config)
+        return add_csp(output, lrs["endpoint"] if lrs else None)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (self.config.cases_dir, self.config.quizzes_dir):

@@ -24,7 +24,6 @@ from leerpad.xapi.profile import activity_iri
 
 ASSET_DIR = "assets/leerpad"
 ASSETS = Path(leerpad.__file__).parent / "assets"
-NOT_SHIPPED = {"tsconfig.json"}
 DATA_FILES = ("sources.yml", "glossary.yml")
 
 
@@ -48,10 +47,10 @@ def generated_files(course: Course, root: Path, files: Files, config: MkDocsConf
 
 def asset_files(config: MkDocsConfig) -> Iterator[File]:
     """The browser runtime, copied from the package to `assets/leerpad/`."""
-    for path in sorted(ASSETS.rglob("*")):
-        if path.is_file() and path.suffix != ".md" and path.name not in NOT_SHIPPED and "__" not in path.name:
-            rel = path.relative_to(ASSETS).as_posix()
-            yield File.generated(config, f"{ASSET_DIR}/{rel}", abs_src_path=str(path))
+    # Only the built files at the top: `src/` holds the typed sources they are minified from.
+    for path in sorted(ASSETS.iterdir()):
+        if path.is_file() and path.suffix in (".js", ".css"):
+            yield File.generated(config, f"{ASSET_DIR}/{path.name}", abs_src_path=str(path))
 
 
 def page_context(course: Course, src_uri: str) -> PageContext:
