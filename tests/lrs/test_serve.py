@@ -154,3 +154,48 @@ def test_serve_without_mkdocs_yml_says_so(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stdout.strip() == f"Geen mkdocs.yml gevonden in {tmp_path.resolve()}."
+
+
+@pytest.mark.browser
+def test_a_learner_answer_on_served_course_reaches_the_lrs(course: Path, browser: Any) -> None:
+    """The issue's end-to-end check: `leerpad serve`, a learner in chromium, the LRS."""
+    site_port, lrs_port = free_port(), free_port()
+    with _leerpad("serve", str(course), site_port=site_port, lrs_port=lrs_port) as process:
+        site = f"http://127.0.0.1:{site_port}/"
+        _wait_for(site, process)
+        credentials = json.loads((course / ".leerpad" / "credentials.json").read_text())
+        read = (credentials["read"]["username"], credentials["read"]["password"])
+        context = browser.new_context(base_url=site, locale="nl-BE")  # under the site's own CSP
+        try:
+            page = context.new_page()
+            page.goto("toetsen/toegang-toets/")
+            page.get_by_label("Naam", exact=True).fill("Els Janssens")
+            page.get_by_label("E-mail").fill("els@example.be")
+            page.get_by_label("Beroep").select_option("apotheker")
+            page.get_by_label("Soort nummer").select_option("big")
+            page.get_by_label("RIZIV- of BIG-nummer").fill("12345678901")
+            page.get_by_role("button", name="Opslaan").click()
+            page.get_by_label("Benaderbaarheid", exact=True).check()
+            page.locator("#vraag-dimensie-1 .leerpad-check").click()
+            question = "https://leerpad.example/demo/quiz/toegang-toets/question/dimensie-1"
+            url = credentials["endpoint"] + "statements"
+            answered: list[dict[str, Any]] = []
+            deadline = time.monotonic() + 30
+            while not answered and time.monotonic() < deadline:
+                params = {"activity": question, "verb": "http://adlnet.gov/expapi/verbs/answered"}
+                answered = requests.get(url, params=params, auth=read, headers=XAPI_HEADERS, timeout=10).json()[
+                    "statements"
+                ]
+                time.sleep(0.3)
+        finally:
+            context.close()
+        _ctrl_c(process)
+    assert len(answered) == 1
+    statement = answered[0]
+    assert statement["result"]["response"] == "benaderbaarheid"
+    assert statement["result"]["success"] is True
+    assert statement["object"]["definition"]["correctResponsesPattern"] == ["benaderbaarheid"]
+    assert [c["id"] for c in statement["object"]["definition"]["choices"]] == [
+        "betaalbaarheid", "benaderbaarheid", "beschikbaarheid"
+    ]
+    assert statement["actor"]["name"] == "Els Janssens"
