@@ -27,8 +27,11 @@ from leerpad.content.models import (
     Source,
 )
 from leerpad.content.questions import ID_PATTERN, find_blocks, parse_block, parse_questions
-from leerpad.content.yamltext import parse_yaml, split_front_matter
+from leerpad.content.yamltext import MarkdownDoc, parse_yaml, split_front_matter
 
+# Where cases and quizzes live, beside mkdocs.yml (design.md: pinned).
+CASES_DIR = "cases"
+QUIZZES_DIR = "quizzes"
 # Pages the plugin generates: never modules, never read from docs/.
 GENERATED_PREFIXES = ("toetsen/", "casussen/")
 GENERATED_PAGES = ("bronnen.md", "woordenlijst.md")
@@ -68,7 +71,7 @@ def load_course(root: Path) -> tuple[Course, list[ContentError]]:
     config_text = _read(root / "mkdocs.yml")
     files["mkdocs.yml"] = config_text
     docs_dir = _docs_dir(config_text)
-    for folder, patterns in ((docs_dir, ("**/*.md", "*.yml")), ("cases", ("*.md",)), ("quizzes", ("*.md",))):
+    for folder, patterns in ((docs_dir, ("**/*.md", "*.yml")), (CASES_DIR, ("*.md",)), (QUIZZES_DIR, ("*.md",))):
         base = root / folder
         if not base.is_dir():
             continue
@@ -258,16 +261,7 @@ class _Loader:
     def load_quizzes(self) -> None:
         seen: dict[str, str] = {}
         modules = [m.id for m in self.course.modules]
-        for path in sorted(p for p in self.files if p.startswith("quizzes/") and p.endswith(".md")):
-            doc = split_front_matter(self.files[path])
-            if doc.meta.error:
-                self.errors.append(ContentError(path, *doc.meta.error))
-                continue
-            fields = Fields(doc.meta, path, self.errors, "toets")
-            if not doc.has_front_matter:
-                fields.error(None, "toets zonder front matter (--- id, title, module ---)")
-                continue
-            fields.allow_only(QUIZ_KEYS)
+        for path, doc, fields in self._documents(QUIZZES_DIR, "toets", QUIZ_KEYS):
             quiz = Quiz(
                 id=fields.ident(),
                 title=fields.text("title"),
@@ -287,16 +281,7 @@ class _Loader:
     def load_cases(self) -> None:
         seen: dict[str, str] = {}
         modules = [m.id for m in self.course.modules]
-        for path in sorted(p for p in self.files if p.startswith("cases/") and p.endswith(".md")):
-            doc = split_front_matter(self.files[path])
-            if doc.meta.error:
-                self.errors.append(ContentError(path, *doc.meta.error))
-                continue
-            fields = Fields(doc.meta, path, self.errors, "casus")
-            if not doc.has_front_matter:
-                fields.error(None, "casus zonder front matter (--- id, title, … ---)")
-                continue
-            fields.allow_only(CASE_KEYS)
+        for path, doc, fields in self._documents(CASES_DIR, "casus", CASE_KEYS):
             case = Case(
                 id=fields.ident(),
                 title=fields.text("title"),
@@ -313,6 +298,20 @@ class _Loader:
             self._unique(seen, case.id, path, doc.meta.line("id"), "casus")
             case.questions = self._questions(doc.body, path, doc.body_start)
             self.course.cases.append(case)
+
+    def _documents(self, folder: str, what: str, keys: tuple[str, ...]) -> Iterator[tuple[str, MarkdownDoc, Fields]]:
+        """Each Markdown file of a folder with readable front matter, its unknown keys reported."""
+        for path in sorted(p for p in self.files if p.startswith(f"{folder}/") and p.endswith(".md")):
+            doc = split_front_matter(self.files[path])
+            if doc.meta.error:
+                self.errors.append(ContentError(path, *doc.meta.error))
+                continue
+            fields = Fields(doc.meta, path, self.errors, what)
+            if not doc.has_front_matter:
+                fields.error(None, f"{what} zonder front matter (--- id, title, … ---)")
+                continue
+            fields.allow_only(keys)
+            yield path, doc, fields
 
     def _questions(self, body: str, path: str, first_line: int) -> list[Question]:
         questions: list[Question] = []

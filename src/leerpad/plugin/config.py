@@ -24,9 +24,5 @@ class LeerpadConfig(base.Config):
     """The course's IRI; every activity id is built under it. Never change it once published."""
     language = c.Choice(("nl-BE", "nl-NL"), default="nl-BE")
     """`context.language` of every statement."""
-    cases_dir = c.Type(str, default="cases")
-    """Folder of the practice cases, beside mkdocs.yml."""
-    quizzes_dir = c.Type(str, default="quizzes")
-    """Folder of the quizzes, beside mkdocs.yml."""
     lrs = c.SubConfig(LrsConfig)
     """The Learning Record Store the course names."""

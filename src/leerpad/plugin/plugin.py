@@ -13,7 +13,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from leerpad.content.loader import load_course
+from leerpad.content.loader import CASES_DIR, QUIZZES_DIR, load_course
 from leerpad.content.models import Course
 from leerpad.markdown.context import PageContext
 from leerpad.plugin.config import LeerpadConfig
@@ -85,7 +85,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         return add_csp(output, lrs["endpoint"] if lrs else None)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
-        for folder in (self.config.cases_dir, self.config.quizzes_dir):
+        for folder in (CASES_DIR, QUIZZES_DIR):
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
         return server
