@@ -54,6 +54,7 @@ def answer_toegang(page: Any, right: bool) -> None:
 
 def test_every_question_type_is_answered_and_stored_with_its_interaction(page: Any, site: Any) -> None:
     page.goto("toetsen/toegang-toets/")
+    page.locator(".leerpad-learner").wait_for()  # the runtime has started
     assert page.locator(".leerpad-quiz").get_attribute("inert") is not None  # form first
     site.fill_learner(page)
     reg = site.registration(page)

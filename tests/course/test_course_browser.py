@@ -61,6 +61,7 @@ def test_every_page_is_axe_clean(page: Any, course_site: tuple[str, Path]) -> No
     axe = Axe()
     for path in pages:
         page.goto("" if path == "./" else path)
+        page.locator(".leerpad-progress").wait_for()  # the runtime has started
         page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
         violations = axe.run(page).response["violations"]
         if violations:

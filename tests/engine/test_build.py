@@ -68,6 +68,7 @@ def test_quiz_page_html(demo_site: Path) -> None:
     html = (demo_site / "toetsen" / "toegang-toets" / "index.html").read_text("utf-8")
     assert '<html lang="nl"' in html
     assert 'data-leerpad-quiz="toegang-toets"' in html
+    assert 'role="dialog" aria-label="Zoeken"' in html  # Material's search dialog, named
     assert 'data-pass-mark="0.75"' in html and 'data-attempts="3"' in html
     config = re.search(r'<script type="application/json" id="leerpad-config">(.*?)</script>', html)
     assert config is not None

@@ -24,6 +24,7 @@ from leerpad.plugin.site import (
     asset_files,
     generated_files,
     lrs_settings,
+    name_search_dialog,
     page_config_element,
     page_context,
     with_title,
@@ -82,7 +83,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         lrs = lrs_settings(self.config)
-        return add_csp(output, lrs["endpoint"] if lrs else None)
+        return add_csp(name_search_dialog(output), lrs["endpoint"] if lrs else None)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (CASES_DIR, QUIZZES_DIR):

@@ -81,6 +81,14 @@ def with_title(course: Course, context: PageContext, markdown: str) -> str:
     return f"# {title}\n\n{markdown}" if title else markdown
 
 
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def name_search_dialog(html: str) -> str:
+    """Material's search dialog has no accessible name (axe: aria-dialog-name); give it one."""
+    return html.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Zoeken">', 1)
+
+
 def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
     """Endpoint and Basic auth for the browser; environment overrides mkdocs.yml."""
     endpoint = os.environ.get("LEERPAD_LRS_ENDPOINT") or config.lrs.endpoint
