@@ -27,7 +27,7 @@ from leerpad.content.models import (
     Source,
 )
 from leerpad.content.questions import ID_PATTERN, find_blocks, parse_block, parse_questions
-from leerpad.content.yamltext import MarkdownDoc, parse_yaml, split_front_matter
+from leerpad.content.yamltext import MarkdownDoc, YamlDoc, parse_yaml, split_front_matter
 
 # Where cases and quizzes live, beside mkdocs.yml (design.md: pinned).
 CASES_DIR = "cases"
@@ -152,8 +152,9 @@ class _Loader:
 
     # -- sources and glossary -------------------------------------------------
 
-    def load_sources(self) -> None:
-        path = f"{self.docs_dir}/sources.yml"
+    def _entries(self, name: str, what: str, shape: str) -> Iterator[tuple[str, Any, Fields]]:
+        """Each top-level entry of a YAML data file in docs/, with a Fields reader at its line."""
+        path = f"{self.docs_dir}/{name}"
         if path not in self.files:
             return
         doc = parse_yaml(self.files[path])
@@ -161,17 +162,17 @@ class _Loader:
             self.errors.append(ContentError(path, *doc.error))
             return
         if not isinstance(doc.data, dict):
-            self.errors.append(ContentError(path, 1, "sources.yml moet per sleutel een bron bevatten"))
+            self.errors.append(ContentError(path, 1, f"{name} moet {shape}"))
             return
         for key, entry in doc.data.items():
-            line = doc.line(str(key))
-            if not isinstance(key, str) or not ID_PATTERN.match(key):
-                self.errors.append(ContentError(path, line, f"ongeldige bronsleutel '{key}'"))
+            sub = YamlDoc(data=entry, lines=doc.sublines.get(str(key), {}), start=doc.line(str(key)))
+            yield str(key), entry, Fields(sub, path, self.errors, f"{what} '{key}'")
+
+    def load_sources(self) -> None:
+        for key, entry, fields in self._entries("sources.yml", "bron", "per sleutel een bron bevatten"):
+            if not ID_PATTERN.match(key):
+                fields.error(None, f"ongeldige bronsleutel '{key}'")
                 continue
-            sub = parse_yaml("", start=line)
-            sub.data = entry
-            sub.lines = doc.sublines.get(key, {})
-            fields = Fields(sub, path, self.errors, f"bron '{key}'")
             if not isinstance(entry, dict):
                 fields.error(None, f"bron '{key}' moet velden hebben (authors, year, title, …)")
                 continue
@@ -199,25 +200,10 @@ class _Loader:
             )
 
     def load_glossary(self) -> None:
-        path = f"{self.docs_dir}/glossary.yml"
-        if path not in self.files:
-            return
-        doc = parse_yaml(self.files[path])
-        if doc.error:
-            self.errors.append(ContentError(path, *doc.error))
-            return
-        if not isinstance(doc.data, dict):
-            self.errors.append(ContentError(path, 1, "glossary.yml moet per term een uitleg bevatten"))
-            return
-        for term, entry in doc.data.items():
-            line = doc.line(str(term))
+        for term, entry, fields in self._entries("glossary.yml", "term", "per term een uitleg bevatten"):
             if not isinstance(entry, dict):
-                self.errors.append(ContentError(path, line, f"term '{term}' heeft zorgtaal en sociale_taal nodig"))
+                fields.error(None, f"term '{term}' heeft zorgtaal en sociale_taal nodig")
                 continue
-            sub = parse_yaml("", start=line)
-            sub.data = entry
-            sub.lines = doc.sublines.get(str(term), {})
-            fields = Fields(sub, path, self.errors, f"term '{term}'")
             fields.allow_only(("zorgtaal", "sociale_taal", "synoniemen"))
             synonyms = entry.get("synoniemen", [])
             self.course.glossary.append(
