@@ -95,3 +95,20 @@ def test_citation_in_inline_code_is_an_example_not_a_reference() -> None:
     }
     _course, errors = load_course_files(files)
     assert [str(e) for e in errors] == ["docs/gids.md:3: onbekende bron '[@nergens]' (niet in sources.yml)"]
+
+
+def test_data_file_errors_point_at_the_entry() -> None:
+    from leerpad.content import load_course_files
+
+    files = {
+        "mkdocs.yml": (BAD / "base" / "mkdocs.yml").read_text("utf-8"),
+        "docs/m/index.md": (BAD / "base" / "docs" / "m" / "index.md").read_text("utf-8"),
+        "docs/sources.yml": 'goed-2020:\n  authors: ["A, B."]\n  year: 2020\n  title: T\nSlechte Sleutel:\n  title: X\n',
+        "docs/glossary.yml": "casus: alleen tekst\nnetwerk:\n  zorgtaal: de zorgverleners rond een patiënt\n",
+    }
+    _course, errors = load_course_files(files)
+    assert [str(e) for e in errors] == [
+        "docs/glossary.yml:1: term 'casus' heeft zorgtaal en sociale_taal nodig",
+        "docs/glossary.yml:2: term 'netwerk' zonder 'sociale_taal'",
+        "docs/sources.yml:5: ongeldige bronsleutel 'Slechte Sleutel'",
+    ]
