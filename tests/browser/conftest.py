@@ -7,6 +7,7 @@ registration: statements are looked up in the LRS by that registration.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -105,12 +106,17 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@contextlib.contextmanager
+def _served(lrs_factory: Callable[..., Any], out: Path, instant: bool) -> Iterator[Site]:
+    """Builds the demo course into `out` and serves it on a free 127.0.0.1 port.
+
+    With `instant`, `site_url` (`LEERPAD_SITE_URL`, see tests/demo/mkdocs.yml) is the
+    served origin, so that Material's instant loading is on; otherwise it is the
+    default http://127.0.0.1:8000/ and every navigation is a full page load.
+    """
     port = _free_port()
     origin = f"http://127.0.0.1:{port}"
     lrs = lrs_factory(cors_origins=[origin])
-    out = tmp_path_factory.mktemp("site")
     env = {
         **os.environ,
         "LEERPAD_LRS_ENDPOINT": lrs.endpoint,
@@ -118,6 +124,9 @@ def site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFacto
         "LEERPAD_LRS_PASSWORD": lrs.write[1],
         "NO_MKDOCS_2_WARNING": "1",
     }
+    env.pop("LEERPAD_SITE_URL", None)
+    if instant:
+        env["LEERPAD_SITE_URL"] = origin + "/"
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(DEMO), "-d", str(out)],
         check=True,
@@ -128,9 +137,30 @@ def site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFacto
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Site(url=origin + "/", dir=out, lrs=lrs)
-    server.shutdown()
-    server.server_close()
+    try:
+        yield Site(url=origin + "/", dir=out, lrs=lrs)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo course, every navigation a full page load (site_url is another origin)."""
+    with _served(lrs_factory, tmp_path_factory.mktemp("site"), instant=False) as built:
+        yield built
+
+
+@pytest.fixture(scope="session")
+def instant_site(lrs_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo course with Material's instant loading on (site_url is the served origin),
+    and its own LRS. A test module uses it for `context` and `page` by overriding `site`::
+
+        @pytest.fixture(scope="session")
+        def site(instant_site): return instant_site
+    """
+    with _served(lrs_factory, tmp_path_factory.mktemp("instant-site"), instant=True) as built:
+        yield built
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""Material's instant navigation: the content area is swapped and `document$`
-emits; the runtime builds the new page's widgets, once, with no duplicate
-listeners and no new visit.
-
-(Material falls back to full page loads when the site is served from another
-origin than `site_url`, as these tests do; so the swap is done the way Material
-does it: replace the content, then emit on `document$`.)
+"""Material's instant loading, for real: the site is built with `site_url` set to
+the origin it is served from (the `instant_site` fixture), so clicks on nav links,
+in-content links and the back button fetch the next page and swap the content
+area without a page load; `document$` emits and the runtime builds the new
+page's widgets, once, with no duplicate listeners and no new visit.
 """
 
 from __future__ import annotations
@@ -12,43 +10,138 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
+
 ADL = "http://adlnet.gov/expapi/verbs/"
-
-SWAP = """async (path) => {
-  const html = await (await fetch(path)).text();
-  const next = new DOMParser().parseFromString(html, 'text/html');
-  history.pushState({}, '', path);
-  document.querySelector('.md-content').replaceWith(document.adoptNode(next.querySelector('.md-content')));
-  document$.next(document);
-}"""
+MARKER = "window.__sameDocument"
+# Material 9 re-creates every inline <script> of the swapped content without its
+# attributes and runs it: the JSON data elements then throw this SyntaxError.
+MATERIAL_RERUNS_JSON = "Unexpected token ':'"
 
 
-def test_document_emission_rebuilds_widgets_once(page: Any, site: Any) -> None:
-    page.goto("toetsen/toegang-toets/")
+@pytest.fixture(scope="session")
+def site(instant_site: Any) -> Any:
+    """`context` and `page` of these tests open the site with instant loading on."""
+    return instant_site
+
+
+def leave(page: Any) -> None:
+    """Marks the current content, so that `arrive` can tell the next one from it."""
+    page.evaluate("document.querySelector('.md-content__inner').dataset.left = '1'")
+
+
+def arrive(page: Any, path: str) -> None:
+    """Waits until `path` is shown in a new content area with its widgets, in the same document."""
+    page.wait_for_function(
+        "p => location.pathname === p"
+        " && document.querySelector('.md-content__inner:not([data-left]) .leerpad-progress')",
+        arg=path,
+    )
+    assert page.evaluate(MARKER) == "first load", f"{path}: a full page load, not instant navigation"
+    assert page.locator(".leerpad-progress").count() == 1
+    assert page.locator(".md-content__inner").count() == 1
+
+
+def nav(page: Any, title: str, path: str, section: str | None = None) -> None:
+    """A click on a link of the primary navigation (opening its section first)."""
+    primary = page.locator(".md-sidebar--primary .md-nav--primary")
+    if section:
+        primary.locator("label.md-nav__link", has_text=section).first.click()
+    leave(page)
+    primary.get_by_role("link", name=title, exact=True).first.click()
+    arrive(page, path)
+
+
+def widgets_once(page: Any, questions: int) -> None:
+    assert page.locator(".leerpad-question").count() == questions
+    assert page.locator(".leerpad-check").count() == questions
+    assert page.locator(".leerpad-question__result").count() == questions
+    assert page.locator(".leerpad-learner").count() == page.locator(".leerpad-quiz,.leerpad-case").count()
+
+
+def test_instant_navigation_keeps_one_document_and_one_set_of_listeners(page: Any, site: Any) -> None:
+    page.goto("toegang/")
+    page.locator(".leerpad-progress").wait_for()
+    page.evaluate(f"{MARKER} = 'first load'")
+    widgets_once(page, 1)
+    page.evaluate("document$.next(document)")  # the same page emitted again: nothing new
+    page.wait_for_timeout(200)
+    widgets_once(page, 1)
+    assert page.locator(".leerpad-progress").count() == 1
+
+    # An in-content link to the module's quiz.
+    leave(page)
+    page.locator(".md-content__inner a[href$='toetsen/toegang-toets/']").first.click()
+    arrive(page, "/toetsen/toegang-toets/")
+    widgets_once(page, 4)
     site.fill_learner(page)
-    page.evaluate("document$.next(document)")  # the same page again: nothing new
     page.get_by_label("Benaderbaarheid", exact=True).check()
     page.locator("#vraag-dimensie-1 .leerpad-check").click()
-    page.evaluate(SWAP, "/toetsen/verbondenheid-toets/")
-    page.locator("#vraag-eenzaam-likert .leerpad-check").wait_for()
-    assert page.locator(".leerpad-check").count() == 4
-    assert page.locator(".leerpad-learner").count() == 1
+    page.locator("#vraag-dimensie-1 .leerpad-mark").wait_for()
+
+    # Away and back through the navigation, the back button included.
+    nav(page, "Start", "/")
+    nav(page, "Sociale verbondenheid", "/verbondenheid/", section="Verbondenheid")
+    nav(page, "Toets verbondenheid", "/toetsen/verbondenheid-toets/")
+    widgets_once(page, 4)
     page.get_by_label("Soms").check()
     page.locator("#vraag-eenzaam-likert .leerpad-check").click()
-    page.evaluate(SWAP, "/toetsen/toegang-toets/")
-    page.locator("#vraag-dimensie-1 .leerpad-question__result").wait_for()
-    assert page.get_by_label("Benaderbaarheid", exact=True).is_checked()  # resumed from local storage
-    assert page.locator("#vraag-dimensie-1 .leerpad-check").count() == 1
+    page.locator("#vraag-eenzaam-likert .leerpad-question__result").wait_for()
+    leave(page)
+    page.go_back()
+    arrive(page, "/verbondenheid/")
+    nav(page, "Toets toegang", "/toetsen/toegang-toets/", section="Toegang")
+
+    # The quiz again: resumed from local storage, every widget once, one answer each.
+    widgets_once(page, 4)
+    assert page.get_by_label("Benaderbaarheid", exact=True).is_checked()
+    assert page.locator("#vraag-dimensie-1 .leerpad-mark").count() == 1
+    page.locator("#vraag-verantwoordelijkheid-1").get_by_label("Onjuist", exact=True).check()
+    page.locator("#vraag-verantwoordelijkheid-1 .leerpad-check").click()
+    page.locator("#vraag-verantwoordelijkheid-1 .leerpad-mark").wait_for()
+    assert page.locator("#vraag-verantwoordelijkheid-1 .leerpad-mark").count() == 1
+    assert page.evaluate(MARKER) == "first load"
+
     site.drained(page)
-    stored = site.wait(site.registration(page), 6)
-    counts = Counter((s["verb"]["id"].removeprefix(ADL), s["object"]["id"].rsplit("/", 1)[-1]) for s in stored)
-    assert counts == Counter(
+    expected = Counter(
         {
-            ("initialized", "demo"): 1,
+            ("initialized", "demo"): 1,  # one visit: no page load, no pagehide
+            ("experienced", "toegang"): 1,
             ("experienced", "toegang-toets"): 2,
+            ("experienced", "verbondenheid"): 2,  # by the nav, then by the back button
             ("experienced", "verbondenheid-toets"): 1,
             ("answered", "dimensie-1"): 1,
             ("answered", "eenzaam-likert"): 1,
+            ("answered", "verantwoordelijkheid-1"): 1,
         }
     )
-    assert not page.errors
+    reg = site.registration(page)
+    stored = site.wait(reg, expected.total())
+    page.wait_for_timeout(500)  # a duplicate would be sent with the same flush
+    stored = site.statements(reg)
+    assert len({s["id"] for s in stored}) == len(stored)
+    counts = Counter((s["verb"]["id"].removeprefix(ADL), s["object"]["id"].rsplit("/", 1)[-1]) for s in stored)
+    assert counts == expected
+    answered = {s["object"]["id"].rsplit("/", 1)[-1]: s for s in stored if s["verb"]["id"] == ADL + "answered"}
+    assert answered["dimensie-1"]["result"]["response"] == "benaderbaarheid"
+    assert answered["dimensie-1"]["result"]["success"] is True
+    assert answered["verantwoordelijkheid-1"]["context"]["contextActivities"]["parent"][0]["id"].endswith(
+        "/quiz/toegang-toets"
+    )
+    assert not [e for e in page.errors if MATERIAL_RERUNS_JSON not in e]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Material re-runs the content's inline scripts without their type: the engine's "
+    '<script type="application/json"> data elements (plugin/site.py, markdown/question.py) '
+    "throw a SyntaxError on every instant navigation (a CSP violation under the policy)",
+)
+def test_instant_navigation_runs_no_page_data_as_script(page: Any, site: Any) -> None:
+    page.goto("toegang/")
+    page.locator(".leerpad-progress").wait_for()
+    page.evaluate(f"{MARKER} = 'first load'")
+    leave(page)
+    page.locator(".md-content__inner a[href$='toetsen/toegang-toets/']").first.click()
+    arrive(page, "/toetsen/toegang-toets/")
+    assert page.errors == []

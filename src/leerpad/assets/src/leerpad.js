@@ -104,7 +104,9 @@ function start() {
 }
 
 async function init() {
-  const el = document.getElementById('leerpad-config');
+  // Material's instant loading re-creates the content's inline scripts without
+  // their attributes (id, type, class): then the configuration is the first child.
+  const el = document.getElementById('leerpad-config') || document.querySelector('.md-content__inner>script:first-child');
   if (!el || seen.has(el)) return;
   seen.add(el);
   const cfg = env.cfg = JSON.parse(el.textContent), pg = cfg.page;
