@@ -221,3 +221,43 @@ def test_keyboard_only_completion_of_the_whole_demo_course(page: Any, site: Any)
     final = next(s for s in stored if s["verb"]["id"] == ADL + "passed" and s["object"]["id"].endswith("/eindtoets"))
     assert final["result"]["score"]["scaled"] == 1
     assert not page.errors
+
+
+CONTRAST = """() => {
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => {
+    const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (!/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return [...document.querySelectorAll('.md-content button')].filter(b => b.offsetParent).map(b => {
+    const [l1, l2] = [lum(getComputedStyle(b).color), lum(background(b))].sort((x, y) => y - x);
+    return [b.textContent.trim() || b.getAttribute('aria-label'), Math.round((l1 + 0.05) / (l2 + 0.05) * 10) / 10];
+  });
+}"""
+
+
+def test_every_runtime_button_is_readable(page: Any, site: Any) -> None:
+    """Text and background of each visible button differ enough (WCAG AA, 4.5:1)."""
+    page.goto("toetsen/verbondenheid-toets/")
+    page.locator(".leerpad-learner form").wait_for()
+    settled = "document.getAnimations().every(a => a.playState !== 'running')"
+    page.wait_for_function(settled)
+    before = page.evaluate(CONTRAST)
+    site.fill_learner(page)
+    page.wait_for_function(settled)
+    after = page.evaluate(CONTRAST)
+    names = {name for name, _ in before + after}
+    assert {"Opslaan", "Controleer"} <= names
+    # The pointer rests where "Opslaan" was: now over the first "Controleer" (hover state).
+    page.hover("#vraag-volgorde-1 .leerpad-check")
+    page.wait_for_function(settled)
+    hovered = page.evaluate(CONTRAST)
+    low = [(name, ratio) for name, ratio in before + after + hovered if ratio < 4.5]
+    assert low == [], str(low)
