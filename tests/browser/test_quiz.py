@@ -22,7 +22,7 @@ def check(page: Any, qid: str) -> None:
 
 
 def data_definition(page: Any, qid: str) -> dict[str, Any]:
-    text = page.locator(f"#vraag-{qid} .leerpad-question__data").text_content()
+    text = page.locator(f"#vraag-{qid}").get_attribute("data-question")
     return dict(json.loads(text)["definition"])
 
 

@@ -103,7 +103,9 @@ def test_data_file_errors_point_at_the_entry() -> None:
     files = {
         "mkdocs.yml": (BAD / "base" / "mkdocs.yml").read_text("utf-8"),
         "docs/m/index.md": (BAD / "base" / "docs" / "m" / "index.md").read_text("utf-8"),
-        "docs/sources.yml": 'goed-2020:\n  authors: ["A, B."]\n  year: 2020\n  title: T\nSlechte Sleutel:\n  title: X\n',
+        "docs/sources.yml": (
+            'goed-2020:\n  authors: ["A, B."]\n  year: 2020\n  title: T\nSlechte Sleutel:\n  title: X\n'
+        ),
         "docs/glossary.yml": "casus: alleen tekst\nnetwerk:\n  zorgtaal: de zorgverleners rond een patiënt\n",
     }
     _course, errors = load_course_files(files)

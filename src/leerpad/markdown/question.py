@@ -59,9 +59,8 @@ def render_question(root: etree.Element, question: Question, md: Any, context: P
     root.set("data-iri", iri)
     root.set("data-scored", "true" if question.scored else "false")
 
-    data = etree.SubElement(root, "script", {"type": "application/json", "class": "leerpad-question__data"})
-    payload = json.dumps(question_data(question, iri), ensure_ascii=False, separators=(",", ":"))
-    data.text = AtomicString(payload.replace("<", "\\u003c"))
+    # An attribute, not a JSON <script>: Material's instant loading re-runs the content's scripts.
+    root.set("data-question", json.dumps(question_data(question, iri), ensure_ascii=False, separators=(",", ":")))
 
     fieldset = etree.SubElement(root, "fieldset")
     legend = etree.SubElement(fieldset, "legend", {"class": "leerpad-question__stem"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -101,7 +102,7 @@ def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
 
 
 def page_config_element(course: Course, context: PageContext, page: Page, config: LeerpadConfig) -> str:
-    """The one JSON element through which configuration reaches the browser."""
+    """The one element through which configuration reaches the browser: JSON in `data-config`."""
     module = context.id if context.kind == "module" else None
     title = page.title
     # The activity's own title (front matter), not the nav label, names it in xAPI.
@@ -124,5 +125,6 @@ def page_config_element(course: Course, context: PageContext, page: Page, config
             "title": title,
         },
     }
-    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-    return f'<script type="application/json" id="leerpad-config">{text}</script>\n'
+    # An attribute, not a JSON <script>: Material's instant loading re-runs the content's scripts.
+    text = html.escape(json.dumps(data, ensure_ascii=False), quote=True)
+    return f'<div id="leerpad-config" hidden data-config="{text}"></div>\n'

@@ -96,20 +96,16 @@ function start() {
       if (term) term.classList.remove('leerpad-term--off');
     });
   }
-  // Material's search dialog has no accessible name (axe: aria-dialog-name).
-  const search = document.querySelector('.md-search[role=dialog]');
-  if (search && !search.hasAttribute('aria-label')) search.setAttribute('aria-label', 'Zoeken');
   begin();
   box.flush();
 }
 
 async function init() {
-  // Material's instant loading re-creates the content's inline scripts without
-  // their attributes (id, type, class): then the configuration is the first child.
-  const el = document.getElementById('leerpad-config') || document.querySelector('.md-content__inner>script:first-child');
+  // A data-* attribute, not a JSON <script>: Material's instant loading re-runs the content's scripts.
+  const el = document.getElementById('leerpad-config');
   if (!el || seen.has(el)) return;
   seen.add(el);
-  const cfg = env.cfg = JSON.parse(el.textContent), pg = cfg.page;
+  const cfg = env.cfg = JSON.parse(el.dataset.config || '{}'), pg = cfg.page;
   env.manifest ||= fetch(new URL(cfg.manifest, location.href)).then(r => r.ok ? r.json() : null, () => /** @type {LpManifest} */ (null));
   const man = env.man = await env.manifest;
   if (!env.outbox) start();

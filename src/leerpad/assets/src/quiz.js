@@ -20,9 +20,8 @@ export class Question {
   constructor(el, host) {
     this.el = el;
     this.host = host;
-    // (Without its class after Material's instant loading: the first script.)
     /** @type {{iri: string, type: string, scored: boolean, definition: any}} */
-    this.data = JSON.parse(el.querySelector('.leerpad-question__data,:scope>script').textContent);
+    this.data = JSON.parse(el.dataset.question || '{}');
     this.def = this.data.definition;
     this.key = 's.' + this.data.iri;
     this.fs = el.querySelector('fieldset');
