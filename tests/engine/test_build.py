@@ -134,12 +134,19 @@ def test_no_third_party_hosts(demo_site: Path) -> None:
         assert not re.search(r"url\((?:['\"])?(?:https?:)?//", css.read_text("utf-8")), css
 
 
-def test_search_index_has_quiz_text(demo_site: Path) -> None:
+def test_search_index_has_quiz_text_but_never_the_feedback(demo_site: Path, demo_course: Course) -> None:
     index = json.loads((demo_site / "search" / "search_index.json").read_text("utf-8"))
     assert index["config"]["lang"] == ["nl"]
     text = " ".join(doc["text"] for doc in index["docs"])
     assert "Benaderbaarheid" in text
     assert "weduwnaar" in text
+    # Searching must not tell a learner which answer is right.
+    questions = [q for quiz in demo_course.quizzes for q in quiz.questions]
+    questions += [q for case in demo_course.cases for q in case.questions]
+    feedback = [o.feedback for q in questions for o in q.options if o.feedback]
+    feedback += [q.explanation for q in questions if q.explanation]
+    assert len(feedback) >= 15
+    assert [f for f in feedback if f in text] == []
 
 
 def test_strict_build_fails_on_content_error(tmp_path: Path, demo_dir: Path, build: Build) -> None:

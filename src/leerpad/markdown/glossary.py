@@ -99,6 +99,8 @@ class GlossaryProcessor(Treeprocessor):
             wrapper, "a", {"href": f"{self.context.base}woordenlijst.md#{anchor}", "aria-describedby": tip_id}
         )
         link.text = shown
-        tip = etree.SubElement(wrapper, "span", {"class": "leerpad-term__tip", "role": "tooltip", "id": tip_id})
+        tip = etree.SubElement(
+            wrapper, "span", {"class": "leerpad-term__tip", "role": "tooltip", "id": tip_id, "data-search-exclude": ""}
+        )
         tip.text = tooltip_text(term)
         return wrapper

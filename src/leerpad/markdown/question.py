@@ -77,8 +77,11 @@ def render_question(root: etree.Element, question: Question, md: Any, context: P
 
 
 def _feedback(parent: etree.Element, for_id: str, text: str) -> None:
+    # Kept out of the search index: searching must not reveal which answer is right.
     box = etree.SubElement(
-        parent, "div", {"class": "leerpad-feedback", "data-feedback-for": for_id, "hidden": "hidden"}
+        parent,
+        "div",
+        {"class": "leerpad-feedback", "data-feedback-for": for_id, "hidden": "hidden", "data-search-exclude": ""},
     )
     box.text = text
 
@@ -131,7 +134,7 @@ def _matching(fieldset: etree.Element, question: Question, dom_id: str) -> None:
         label = etree.SubElement(li, "label", {"for": select_id})
         label.text = option.text
         label.tail = " "
-        select = etree.SubElement(li, "select", {"id": select_id, "data-source": option.id})
+        select = etree.SubElement(li, "select", {"id": select_id, "data-source": option.id, "data-search-exclude": ""})
         empty = etree.SubElement(select, "option", {"value": ""})
         empty.text = AtomicString("— kies —")
         for target in targets:
