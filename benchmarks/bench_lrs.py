@@ -91,6 +91,7 @@ class Row:
     name: str
     ingest: dict[int, str] = field(default_factory=dict)
     query: dict[int, str] = field(default_factory=dict)
+    p95: dict[int, float] = field(default_factory=dict)
 
 
 def measure_ingest(lrs: LRSServer, batch: int, total: int) -> str:
@@ -195,6 +196,7 @@ def bench_store(name: str, lrs: LRSServer, fill: Callable[[int, int], None], que
         have = size
         p50, p95, hits = measure_queries(lrs, queries)
         row.query[size] = f"{p50:.1f} / {p95:.1f} ({hits} hits)"
+        row.p95[size] = p95
         print(f"  {name}: {size:,} stored: p50/p95 {row.query[size]}", flush=True)
     return row
 
@@ -246,11 +248,19 @@ def run() -> None:
         cells = [row.ingest.get(b, "n/a") for b in INGEST]
         print(f"| {row.name} | {' | '.join(cells)} |")
     print("\n### GET with verb + activity filter: p50 / p95 in ms (mean hits per page)\n")
-    print("| store | 10,000 stored | 100,000 stored |")
-    print("|---|---:|---:|")
+    baseline = next((r for r in rows if r.name.startswith("Ralph FS")), None)
+    print("| store | 10,000 stored | 100,000 stored | p95 vs Ralph FS (10k / 100k) |")
+    print("|---|---:|---:|---:|")
     for row in rows:
         cells = [row.query.get(s, "n/a") for s in SIZES]
-        print(f"| {row.name} | {' | '.join(cells)} |")
+        ratios = [
+            f"{baseline.p95[s] / row.p95[s]:.0f}× faster"
+            if baseline and s in baseline.p95 and row.p95.get(s)
+            else "n/a"
+            for s in SIZES
+        ]
+        ratio = "baseline" if row is baseline else " / ".join(ratios)
+        print(f"| {row.name} | {' | '.join(cells)} | {ratio} |")
     print(
         "\nTargets: >= 1,000 statements/s batched; p95 <= 50 ms at 100,000. "
         "Ralph FS: only the first POST is stored (later ones fail), its filters never "
