@@ -157,3 +157,18 @@ def test_strict_build_fails_on_content_error(tmp_path: Path, demo_dir: Path, bui
     result = build(course, tmp_path / "site", "--strict")
     assert result.returncode != 0
     assert "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75" in result.stderr
+
+
+def test_docs_dir_of_another_name(tmp_path: Path, demo_dir: Path, build: Build) -> None:
+    """Modules are found through the nav whatever docs_dir is called."""
+    course = tmp_path / "demo"
+    shutil.copytree(demo_dir, course)
+    (course / "docs").rename(course / "inhoud")
+    config = course / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("docs_dir: docs", "docs_dir: inhoud"), "utf-8")
+    result = build(course, tmp_path / "site", "--strict")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "toegang" / "index.html").read_text("utf-8")
+    assert page_config(html)["page"]["kind"] == "module"
+    case = (tmp_path / "site" / "casussen" / "slaapproblemen" / "index.html").read_text("utf-8")
+    assert '<a href="../../toegang/">Toegang tot zorg en welzijn</a>' in case

@@ -237,6 +237,7 @@ class _Loader:
                 id=module_id,
                 title=fields.text("title"),
                 path=path,
+                page=page,
                 minutes=fields.number("minutes", 0, 0, None, integer=True, required=True),
                 credits=fields.number("credits", None, 0, None),
             )

@@ -126,7 +126,8 @@ class Module:
 
     id: str
     title: str
-    path: str
+    path: str  # the file, relative to the course folder (docs/toegang/index.md)
+    page: str = ""  # the same page as the nav names it, relative to docs_dir (toegang/index.md)
     minutes: int = 0
     credits: float | None = None
     questions: list[Question] = field(default_factory=list)

@@ -137,7 +137,7 @@ class PageStructureProcessor(Treeprocessor):
         row("Setting", [(SETTING_NAMES.get(case.setting, case.setting), None)] if case.setting else [])
         row("Perspectieven", [(ROLE_NAMES.get(r, r), None) for r in case.roles])
         modules = [course.module(m) for m in case.modules]
-        row("Modules", [(m.title, f"{base}{m.path.split('/', 1)[1]}") for m in modules if m])
+        row("Modules", [(m.title, f"{base}{m.page}") for m in modules if m])
         row("Krachtlijnen", [(LINE_NAMES.get(k, k), None) for k in case.krachtlijnen])
         row("Toegang", [(ACCESS_NAMES.get(a, a), None) for a in case.access])
         row("Duur", [(f"{case.minutes} minuten", None)] if case.minutes else [])

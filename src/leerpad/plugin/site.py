@@ -64,7 +64,7 @@ def page_context(course: Course, src_uri: str) -> PageContext:
         return PageContext("case", stem, activity_iri(course.iri, "case", stem), base, course)
     if src_uri == "woordenlijst.md":
         return PageContext("glossary", None, None, base, course)
-    module = next((m for m in course.modules if m.path.split("/", 1)[-1] == src_uri), None)
+    module = next((m for m in course.modules if m.page == src_uri), None)
     if module:
         return PageContext("module", module.id, activity_iri(course.iri, "module", module.id), base, course)
     return PageContext("page", None, None, base, course)
