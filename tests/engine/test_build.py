@@ -160,12 +160,13 @@ def test_strict_build_fails_on_content_error(tmp_path: Path, demo_dir: Path, bui
 
 
 def test_docs_dir_of_another_name(tmp_path: Path, demo_dir: Path, build: Build) -> None:
-    """Modules are found through the nav whatever docs_dir is called."""
+    """Modules are found through the nav wherever docs_dir is (here two folders deep)."""
     course = tmp_path / "demo"
     shutil.copytree(demo_dir, course)
-    (course / "docs").rename(course / "inhoud")
+    (course / "cursus").mkdir()
+    (course / "docs").rename(course / "cursus" / "inhoud")
     config = course / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8").replace("docs_dir: docs", "docs_dir: inhoud"), "utf-8")
+    config.write_text(config.read_text("utf-8").replace("docs_dir: docs", "docs_dir: cursus/inhoud"), "utf-8")
     result = build(course, tmp_path / "site", "--strict")
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "toegang" / "index.html").read_text("utf-8")
