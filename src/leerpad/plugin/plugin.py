@@ -20,6 +20,7 @@ from leerpad.plugin.config import LeerpadConfig
 from leerpad.plugin.csp import add_csp
 from leerpad.plugin.site import (
     ASSET_DIR,
+    ASSETS,
     DATA_FILES,
     asset_files,
     generated_files,
@@ -39,6 +40,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
     def __init__(self) -> None:
         self.course = Course(iri="", title="")
         self.context = PageContext()
+        self.lrs: dict[str, Any] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
@@ -49,14 +51,15 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         course.language = self.config.language
         self.course = course
         self.context = PageContext(course=course)
+        self.lrs = lrs_settings(self.config)  # read once per build: env overrides mkdocs.yml
         if "leerpad.markdown" not in config.markdown_extensions:
             config.markdown_extensions.append("leerpad.markdown")
         config.mdx_configs["leerpad.markdown"] = {"context": self.context}
         css = f"{ASSET_DIR}/leerpad.css"
-        if (Path(__file__).parent.parent / "assets" / "leerpad.css").is_file() and css not in config.extra_css:
+        if (ASSETS / "leerpad.css").is_file() and css not in config.extra_css:
             config.extra_css.append(css)
         script = f"{ASSET_DIR}/leerpad.js"
-        if (Path(__file__).parent.parent / "assets" / "leerpad.js").is_file() and all(
+        if (ASSETS / "leerpad.js").is_file() and all(
             str(s) != script for s in config.extra_javascript
         ):
             value = ExtraScriptValue(script)
@@ -79,11 +82,10 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         return with_title(self.course, fresh, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        return page_config_element(self.course, self.context, page, self.config) + html
+        return page_config_element(self.course, self.context, page, self.lrs) + html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        lrs = lrs_settings(self.config)
-        return add_csp(name_search_dialog(output), lrs["endpoint"] if lrs else None)
+        return add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (CASES_DIR, QUIZZES_DIR):

@@ -17,7 +17,7 @@ from mkdocs.structure.pages import Page
 
 import leerpad
 from leerpad.content.manifest import course_manifest
-from leerpad.content.models import Course
+from leerpad.content.models import Case, Course, Module, Quiz
 from leerpad.markdown.context import PageContext
 from leerpad.markdown.pages import case_overview_page, glossary_page, sources_page
 from leerpad.plugin.config import LeerpadConfig
@@ -70,24 +70,33 @@ def page_context(course: Course, src_uri: str) -> PageContext:
     return PageContext("page", None, None, base, course)
 
 
+def activity_title(course: Course, context: PageContext) -> str:
+    """The title a module, quiz or case has in its own front matter ('' for other pages)."""
+    ident = context.id or ""
+    found: Module | Quiz | Case | None = None
+    if context.kind == "module":
+        found = course.module(ident)
+    elif context.kind == "quiz":
+        found = course.quiz(ident)
+    elif context.kind == "case":
+        found = course.case(ident)
+    return found.title if found else ""
+
+
 def with_title(course: Course, context: PageContext, markdown: str) -> str:
     """Quiz and case pages open with their own title (not the nav label) as `# h1`."""
-    if re.search(r"^#\s", markdown, re.MULTILINE):
+    if context.kind not in ("quiz", "case") or re.search(r"^#\s", markdown, re.MULTILINE):
         return markdown
-    title = ""
-    if context.kind == "quiz" and context.id and (quiz := course.quiz(context.id)):
-        title = quiz.title
-    elif context.kind == "case" and context.id and (case := course.case(context.id)):
-        title = case.title
+    title = activity_title(course, context)
     return f"# {title}\n\n{markdown}" if title else markdown
 
 
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
-def name_search_dialog(html: str) -> str:
+def name_search_dialog(output: str) -> str:
     """Material's search dialog has no accessible name (axe: aria-dialog-name); give it one."""
-    return html.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Zoeken">', 1)
+    return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Zoeken">', 1)
 
 
 def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
@@ -101,28 +110,23 @@ def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
     return {"endpoint": endpoint if endpoint.endswith("/") else endpoint + "/", "auth": f"Basic {token}"}
 
 
-def page_config_element(course: Course, context: PageContext, page: Page, config: LeerpadConfig) -> str:
+def page_config_element(course: Course, context: PageContext, page: Page, lrs: dict[str, Any] | None) -> str:
     """The one element through which configuration reaches the browser: JSON in `data-config`."""
     module = context.id if context.kind == "module" else None
-    title = page.title
-    # The activity's own title (front matter), not the nav label, names it in xAPI.
     if context.kind == "quiz" and context.id and (quiz := course.quiz(context.id)):
-        module, title = quiz.module, quiz.title
-    elif context.kind == "case" and context.id and (case := course.case(context.id)):
-        title = case.title
-    elif context.kind == "module" and context.id and (found := course.module(context.id)):
-        title = found.title
+        module = quiz.module
     data = {
         "course": {"iri": course.iri, "title": course.title, "language": course.language},
         "manifest": "../" * page.url.count("/") + "course.json",
         "platform": f"Leerpad {leerpad.__version__}",
-        "lrs": lrs_settings(config),
+        "lrs": lrs,
         "page": {
             "kind": context.kind,
             "id": context.id,
             "iri": context.iri,
             "module": module,
-            "title": title,
+            # The activity's own title (front matter), not the nav label, names it in xAPI.
+            "title": activity_title(course, context) or page.title,
         },
     }
     # An attribute, not a JSON <script>: Material's instant loading re-runs the content's scripts.
