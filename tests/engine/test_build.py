@@ -53,7 +53,7 @@ def test_course_manifest_round_trip(demo_site: Path, demo_course: Course) -> Non
     }
     quiz = next(q for q in manifest["quizzes"] if q["id"] == "toegang-toets")
     assert quiz["iri"] == activity_iri(iri, "quiz", "toegang-toets")
-    assert quiz["pass_mark"] == 0.75 and quiz["attempts"] == 3 and quiz["final"] is False
+    assert quiz["pass_mark"] == 0.75 and quiz["attempts"] == 3 and quiz["final"] is False and quiz["draw"] is None
     assert [(q["id"], q["type"]) for q in quiz["questions"]] == [
         ("dimensie-1", "single"),
         ("vermogens-1", "multiple"),

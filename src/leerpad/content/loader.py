@@ -38,7 +38,7 @@ GENERATED_PAGES = ("bronnen.md", "woordenlijst.md")
 CITATION = re.compile(r"\[@(?P<key>[^\]\s]+)\]")
 INLINE_CODE = re.compile(r"(`+).+?\1")  # `[@key]` in code is an example, not a citation
 
-QUIZ_KEYS = ("id", "title", "module", "pass_mark", "attempts", "final", "description")
+QUIZ_KEYS = ("id", "title", "module", "pass_mark", "attempts", "final", "draw", "description")
 CASE_KEYS = (
     "id",
     "title",
@@ -257,12 +257,18 @@ class _Loader:
                 pass_mark=fields.number("pass_mark", 0.8, 0, 1),
                 attempts=fields.number("attempts", 0, 0, None, integer=True),
                 final=fields.flag("final"),
+                draw=fields.number("draw", None, 1, None, integer=True),
                 body=doc.body,
             )
             self._unique(seen, quiz.id, path, doc.meta.line("id"), "toets")
             quiz.questions = self._questions(doc.body, path, doc.body_start)
             if not quiz.questions:
                 fields.error(None, f"toets '{quiz.id}' bevat geen vragen (/// question)")
+            scored = sum(1 for q in quiz.questions if q.scored)
+            if quiz.draw is not None and quiz.draw > scored:
+                noun = "gescoorde vraag" if scored == 1 else "gescoorde vragen"
+                fields.error("draw", f"'draw' is {quiz.draw}, maar de toets heeft maar {scored} {noun}")
+                quiz.draw = None
             self.course.quizzes.append(quiz)
 
     def load_cases(self) -> None:

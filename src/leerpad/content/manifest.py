@@ -22,6 +22,7 @@ def course_manifest(course: Course) -> dict[str, Any]:
                 "pass_mark": quiz.pass_mark,
                 "attempts": quiz.attempts,
                 "final": quiz.final,
+                "draw": quiz.draw,
                 "questions": [
                     {"id": q.id, "iri": question_iri(iri, q.id), "type": q.type, "scored": q.scored}
                     for q in quiz.questions

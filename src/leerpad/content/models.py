@@ -98,6 +98,7 @@ class Quiz:
     pass_mark: float = 0.8
     attempts: int = 0
     final: bool = False
+    draw: int | None = None  # questions drawn per attempt from the pool (None: all)
     body: str = ""
     questions: list[Question] = field(default_factory=list)
 
