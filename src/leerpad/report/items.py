@@ -115,7 +115,8 @@ def choose(attempts: Sequence[Scored], attempt_set: str) -> list[Scored]:
     chosen: dict[str, Scored] = {}
     for attempt in attempts:
         held = chosen.get(attempt.learner)
-        if held is None or attempt_set == "last" or attempt_set == "best" and sum(attempt.marks.values()) > sum(held.marks.values()):
+        better = held is not None and sum(attempt.marks.values()) > sum(held.marks.values())
+        if held is None or attempt_set == "last" or (attempt_set == "best" and better):
             chosen[attempt.learner] = attempt
     return list(chosen.values())
 
