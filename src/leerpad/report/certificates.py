@@ -108,8 +108,8 @@ class Certificate:
 
     @property
     def file_name(self) -> str:
-        """``<number>-<module or cursus>.pdf``, safe on every file system."""
-        who = re.sub(r"[^A-Za-z0-9]+", "", str(self.facts["number"])) or "deelnemer"
+        """``<register>-<number>-<module or cursus>.pdf``, safe on every file system."""
+        who = re.sub(r"[^A-Za-z0-9.-]+", "_", f"{self.facts.get('register', '')}-{self.facts['number']}")
         return f"{who}-{self.facts.get('module') or 'cursus'}.pdf"
 
 
