@@ -88,6 +88,8 @@ def _local(moment: Any) -> date:
 
 def over_time(cohort: Cohort, completions: Sequence[Completion]) -> str:
     """Learners who completed each module, cumulated per day."""
+    from matplotlib.ticker import MaxNLocator
+
     per_module: dict[str, list[date]] = {}
     for done in completions:
         per_module.setdefault(done.module, []).append(_local(done.when))
@@ -106,6 +108,7 @@ def over_time(cohort: Cohort, completions: Sequence[Completion]) -> str:
                 ys.append(total)
             axes.step(xs, ys, where="post", label=titles.get(module, module))
         axes.set_ylabel("deelnemers (cumulatief)")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         if per_module:
             axes.legend(fontsize=7, loc="upper left")
         axes.tick_params(axis="x", labelrotation=30)
@@ -120,6 +123,7 @@ def funnel(cohort: Cohort, completions: Sequence[Completion]) -> tuple[str, list
     steps = [("Gestart", len(cohort.learners))]
     steps += [(str(m.get("title", mid)), done.get(mid, 0)) for mid, m in cohort.modules.items()]
     steps.append(("Volledige cursus", done.get("", 0)))
+    from matplotlib.ticker import MaxNLocator
 
     def draw(axes: Any) -> None:
         labels = [s for s, _ in steps][::-1]
@@ -127,6 +131,7 @@ def funnel(cohort: Cohort, completions: Sequence[Completion]) -> tuple[str, list
         axes.barh(range(len(values)), values, color="#2f6f9f")
         axes.set_yticks(range(len(values)), labels, fontsize=7)
         axes.set_xlabel("deelnemers")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
     alt = "Staafdiagram, voltooiingstrechter: " + "; ".join(f"{s}: {n}" for s, n in steps) + "."
     return _figure("Voltooiingstrechter", alt, draw, height=max(2.5, 0.35 * len(steps) + 1)), steps
