@@ -247,6 +247,9 @@ class Cohort:
     def add(self, statement: Mapping[str, Any]) -> None:
         """Fold one statement into the aggregates; never raises on bad input."""
         self.read += 1
+        if not isinstance(statement, Mapping):
+            self._issue("onvolledig", "(zonder id)", "geen statement (geen JSON-object)")
+            return
         ident = statement.get("id")
         ident = ident if isinstance(ident, str) else "(zonder id)"
         try:
