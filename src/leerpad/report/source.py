@@ -83,7 +83,8 @@ class Source:
         session = requests.Session()
         session.auth = (self.username, self.password)
         session.headers.update(XAPI_HEADERS)
-        query = {"activity": activity, "related_activities": "true", "ascending": "true"}
+        # limit=0: as many per page as the LRS allows (xAPI 1.0.3, 2.1.3).
+        query = {"activity": activity, "related_activities": "true", "ascending": "true", "limit": "0"}
         if since:
             query["since"] = since
         if until:
