@@ -199,11 +199,11 @@ def item_table(stats: QuizStats, title: str, choices: dict[str, dict[str, str]])
         f"<h3 id='toets-{e(stats.quiz)}'>{e(title)}</h3>"
         f"<p>{stats.attempts} pogingen ({SET_NAMES[stats.attempt_set]}); gemiddelde "
         f"{_num(stats.mean)} juist; standaardafwijking {_num(stats.sd)}; "
-        f"Cronbachs alfa (interne consistentie) {alpha}.</p>"
+        f"alfa van Cronbach (interne consistentie) {alpha}.</p>"
         f"<table><caption>Itemanalyse: {e(title)}</caption><thead><tr>"
         "<th scope='col'>Vraag</th><th scope='col'>n</th><th scope='col'>Facility-index</th>"
         "<th scope='col'>SD</th><th scope='col'>Discriminatie-index</th>"
-        "<th scope='col'>Discriminatieve efficiëntie</th><th scope='col'>Gekozen antwoorden</th>"
+        "<th scope='col'>Discriminatie-efficiëntie</th><th scope='col'>Gekozen antwoorden</th>"
         f"<th scope='col'>Signaal</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -252,8 +252,8 @@ authority) tellen mee.</p>
 <h2>Itemanalyse</h2>
 <p class="note">Berekend zoals Moodle's toetsstatistieken, over de {SET_NAMES[attempt_set]} per deelnemer.
 Signalen: facility-index vanaf {TOO_EASY:.0f} % (te makkelijk) of tot {TOO_HARD:.0f} % (te moeilijk),
-discriminatie-index onder 0 (negatief) of onder {WEAK_DISCRIMINATION:.0f} % (zwak), discriminatieve
-efficiëntie onder {LOW_EFFICIENCY:.0f} %. De handleiding voor opleiders legt uit hoe u ze leest.</p>
+discriminatie-index onder 0 (negatief) of onder {WEAK_DISCRIMINATION:.0f} % (zwak), discriminatie-efficiëntie
+onder {LOW_EFFICIENCY:.0f} %. De handleiding voor opleiders legt uit hoe u ze leest.</p>
 {''.join(quizzes)}
 <h2>Niet meegeteld</h2>
 {issue_table(cohort)}

@@ -80,7 +80,7 @@ class QuestionStats:
         elif self.discrimination is not None and self.discrimination < WEAK_DISCRIMINATION:
             found.append("zwakke discriminatie")
         if self.efficiency is not None and self.efficiency < LOW_EFFICIENCY:
-            found.append("lage discriminatieve efficiëntie")
+            found.append("lage discriminatie-efficiëntie")
         return found
 
     def shares(self) -> list[tuple[str, float]]:
