@@ -160,7 +160,7 @@ def test_a_matching_exercise_is_built_from_the_glossary(course: Course) -> None:
 def test_sources_are_complete_and_correctly_spelled(course: Course) -> None:
     required = {
         "levesque-2013", "holt-lunstad-2010", "holt-lunstad-2015", "holt-lunstad-2022",
-        "mcgregor-2018", "fraser-2018", "shahzad-2019", "vandekinderen-2019", "csdh-2008",
+        "mcgregor-2018", "fraser-2018", "shahzad-2019", "vandekinderen-2018", "csdh-2008",
         "marmot-2005",
     }
     assert required <= set(course.sources)
