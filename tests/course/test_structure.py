@@ -79,7 +79,8 @@ def test_final_test_is_sized_for_accreditation(course: Course) -> None:
     assert len(scored) >= 20
     assert final.pass_mark >= 0.7
     page = (ROOT / "docs" / "eindtoets" / "index.md").read_text(encoding="utf-8")
-    assert f"**Aantal vragen:** {len(scored)}." in page
+    assert final.draw is not None
+    assert f"**Aantal vragen:** {final.draw} per poging, getrokken uit een reeks van {len(scored)}." in page
     assert f"**Slaagdrempel:** {round(final.pass_mark * 100)} %" in page
 
 
