@@ -4,7 +4,9 @@ A module may claim at most what an honest learner needs: its page and the cases
 the navigation lists under it, read at about 200 words a minute, plus about
 1.5 minutes for every scored question the learner answers in the module's test
 (`draw` when the test draws from a pool). The accreditation points are derived
-from these minutes, so a module that claims more fails here.
+from these minutes, so a module that claims more fails here. A case claims at
+most its reading time, 1.5 minutes per scored question and 2 minutes for its
+closing reflection.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from leerpad.content.models import UNSCORED_TYPES
 ROOT = Path(__file__).resolve().parents[2]
 WORDS_PER_MINUTE = 200
 MINUTES_PER_QUESTION = 1.5
+MINUTES_PER_REFLECTION = 2
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
@@ -79,6 +82,21 @@ def test_no_module_claims_more_minutes_than_its_content_takes(course: Course, co
         for m in course.modules
         if m.minutes > math.floor(honest[m.id])
     ]
+    assert not too_high, "\n".join(too_high)
+
+
+def test_no_case_claims_more_minutes_than_its_content_takes(course: Course) -> None:
+    too_high = []
+    for case in course.cases:
+        scored = [q for q in case.questions if q.type not in UNSCORED_TYPES]
+        reflections = [q for q in case.questions if q.type == "reflection"]
+        honest = (
+            words(ROOT / case.path) / WORDS_PER_MINUTE
+            + len(scored) * MINUTES_PER_QUESTION
+            + len(reflections) * MINUTES_PER_REFLECTION
+        )
+        if case.minutes > math.floor(honest):
+            too_high.append(f"{case.id}: {case.minutes} minuten vermeld, inhoud goed voor {math.floor(honest)}")
     assert not too_high, "\n".join(too_high)
 
 
