@@ -23,6 +23,15 @@ from leerpad.content.models import UNSCORED_TYPES, Question, Quiz
 
 ABSOLUTE = re.compile(r"\b(altijd|nooit|geen enkele|uitsluitend|onmogelijk|telkens|elke keer)\b", re.I)
 WORD = re.compile(r"[^\W\d_]{7,}")
+# Words that mark the careful, collaborative answer. When only the right option
+# has one, a reader who never saw the course picks it.
+CUES = {
+    "met toestemming": re.compile(r"\bmet (zijn |haar |uw )?toestemming\b", re.I),
+    "die u kent": re.compile(r"\bdie (ik|u|hij|ze|zij) (ken|kent)\b", re.I),
+    "als ze wil": re.compile(r"\bals (ze|hij|u) (dat )?wil\b", re.I),
+    "in het tempo": re.compile(r"\bin (zijn|haar|het) tempo\b", re.I),
+    "samen": re.compile(r"(?<!hangt )(?<!hangen )(?<!gingen )\bsamen\b(?! met)", re.I),
+}
 
 
 def final_test(course: Course) -> Quiz:
@@ -134,6 +143,18 @@ def test_the_final_test_stems_do_not_give_the_key_word_of_the_answer(course: Cou
         if shared := (stem & right) - wrong:
             leaks.append(f"{q.id}: {sorted(shared)}")
     assert not leaks, "\n".join(leaks)
+
+
+@pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen"])
+def test_no_cue_word_marks_the_right_option_alone(course: Course, pool: str) -> None:
+    lonely = []
+    for q in singles(pools(course)[pool]):
+        right = [o.text for o in q.options if o.correct]
+        wrong = [o.text for o in q.options if not o.correct]
+        for name, cue in CUES.items():
+            if any(cue.search(t) for t in right) and not any(cue.search(t) for t in wrong):
+                lonely.append(f"{q.id}: ‘{name}’ staat alleen in het juiste antwoord")
+    assert not lonely, "\n".join(lonely)
 
 
 def test_every_multiple_answer_question_has_right_and_wrong_options(course: Course) -> None:
