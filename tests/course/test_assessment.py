@@ -145,10 +145,11 @@ def test_the_final_test_stems_do_not_give_the_key_word_of_the_answer(course: Cou
     assert not leaks, "\n".join(leaks)
 
 
-@pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen"])
+@pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen", "casussen"])
 def test_no_cue_word_marks_the_right_option_alone(course: Course, pool: str) -> None:
+    questions = pools(course).get(pool) or [q for case in course.cases for q in case.questions]
     lonely = []
-    for q in singles(pools(course)[pool]):
+    for q in singles(questions):
         right = [o.text for o in q.options if o.correct]
         wrong = [o.text for o in q.options if not o.correct]
         for name, cue in CUES.items():
