@@ -92,6 +92,9 @@ def test_option_shares_count_each_chosen_option() -> None:
         A("l4", 1, {"q": 0.0}, {"q": "a"}),
     ]
     assert question_stats("q", attempts).shares() == [("a", 0.75), ("b", 0.25), ("c", 0.25)]
+    # a sequencing or matching response is one answer, not a list of options
+    whole = quiz_stats("t", ["q"], attempts, "first", choice_questions=[]).questions[0]
+    assert whole.shares() == [("a", 0.5), ("a[,]b", 0.25), ("c", 0.25)]
 
 
 def test_unknown_attempt_set_is_refused() -> None:

@@ -206,6 +206,7 @@ class QuizInfo:
     final: bool
     questions: tuple[str, ...]
     title: str = ""
+    choice: frozenset[str] = frozenset()  # questions whose response lists chosen options
 
 
 class Cohort:
@@ -224,9 +225,10 @@ class Cohort:
         self.question_by_iri: dict[str, tuple[str, str]] = {}
         for quiz in manifest.get("quizzes", []):
             scored = tuple(q["id"] for q in quiz.get("questions", []) if q.get("scored", True))
+            choice = frozenset(q["id"] for q in quiz.get("questions", []) if q.get("type") in ("single", "multiple"))
             self.quizzes[quiz["id"]] = QuizInfo(
                 quiz["id"], quiz.get("module") or "", int(quiz.get("attempts") or 0),
-                bool(quiz.get("final")), scored, str(quiz.get("title", "")),
+                bool(quiz.get("final")), scored, str(quiz.get("title", "")), choice,
             )
             self.quiz_by_iri[quiz["iri"]] = quiz["id"]
             for question in quiz.get("questions", []):

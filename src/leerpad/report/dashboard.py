@@ -228,7 +228,7 @@ def render(cohort: Cohort, completions: Sequence[Completion], attempt_set: str =
     funnel_figure, _steps = funnel(cohort, completions)
     quizzes: list[str] = []
     for quiz in cohort.quizzes.values():
-        stats = quiz_stats(quiz.id, quiz.questions, cohort.scored_attempts(quiz.id), attempt_set)
+        stats = quiz_stats(quiz.id, quiz.questions, cohort.scored_attempts(quiz.id), attempt_set, quiz.choice)
         choices = {q: t for (z, q), t in cohort.choices.items() if z == quiz.id}
         quizzes.append(item_table(stats, quiz.title or quiz.id, choices))
     policy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

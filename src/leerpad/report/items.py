@@ -161,11 +161,21 @@ def question_stats(question: str, attempts: Iterable[Scored], split_options: boo
 
 
 def quiz_stats(
-    quiz: str, questions: Sequence[str], attempts: Sequence[Scored], attempt_set: str = "first"
+    quiz: str,
+    questions: Sequence[str],
+    attempts: Sequence[Scored],
+    attempt_set: str = "first",
+    choice_questions: Iterable[str] | None = None,
 ) -> QuizStats:
-    """Every question's statistics and the quiz's alpha over one attempt set."""
+    """Every question's statistics and the quiz's alpha over one attempt set.
+
+    ``choice_questions``: the questions whose responses list chosen options
+    (``a[,]c``), counted option by option; other responses (a text, an order, pairs)
+    are counted whole. None: all are choice questions.
+    """
     chosen = choose(attempts, attempt_set)
-    stats = [question_stats(q, chosen) for q in questions]
+    split = set(questions if choice_questions is None else choice_questions)
+    stats = [question_stats(q, chosen, q in split) for q in questions]
     totals = [sum(a.marks.values()) for a in chosen]
     s = len(totals)
     mean = sum(totals) / s if s else None
