@@ -100,3 +100,14 @@ def test_option_shares_count_each_chosen_option() -> None:
 def test_unknown_attempt_set_is_refused() -> None:
     with pytest.raises(ValueError, match="onbekende pogingenset 'beste'"):
         choose(FIRST, "beste")
+
+
+def test_alpha_of_a_pool_is_computed_per_position() -> None:
+    # Each attempt draws two of three questions; per position the marks are those of
+    # the table in the module docstring's first two columns: alpha over positions.
+    drawn = [A("l1", 1, {"q1": 1.0, "q2": 1.0}), A("l2", 1, {"q3": 1.0, "q1": 1.0}),
+             A("l3", 1, {"q2": 1.0, "q3": 0.0}), A("l4", 1, {"q1": 0.0, "q3": 1.0}),
+             A("l5", 1, {"q3": 0.0, "q2": 0.0})]
+    # positions: p1 = 1,1,1,0,0 (var 0.3), p2 = 1,1,0,1,0 (var 0.3); totals 2,2,1,1,0
+    # (mean 1.2, var 2.8/4 = 0.7): alpha = 100 * 2 * (1 - 0.6/0.7) = 28.571
+    assert quiz_stats("t", ["q1", "q2", "q3"], drawn).alpha == pytest.approx(28.5714, abs=1e-4)

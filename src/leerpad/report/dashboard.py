@@ -194,7 +194,7 @@ def item_table(stats: QuizStats, title: str, choices: dict[str, dict[str, str]])
             f"<td class='num'>{_pct(q.efficiency)}</td><td>{shares or '—'}</td>"
             f"<td>{'<span class=flag>' + e(flags) + '</span>' if flags else 'in orde'}</td></tr>"
         )
-    alpha = _pct(stats.alpha) if stats.alpha is not None else "— (te weinig pogingen of getrokken vragen)"
+    alpha = _pct(stats.alpha) if stats.alpha is not None else "— (te weinig pogingen)"
     return (
         f"<h3 id='toets-{e(stats.quiz)}'>{e(title)}</h3>"
         f"<p>{stats.attempts} pogingen ({SET_NAMES[stats.attempt_set]}); gemiddelde "

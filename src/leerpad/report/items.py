@@ -19,7 +19,8 @@ rest of the test ``y = attempt total - x``):
 Attempt sets (Moodle's "calculate statistics from"): ``first``, ``best`` (the
 highest total; the earliest of equals), ``last`` and ``all``. A quiz that draws
 questions from a pool has no single question set: its questions are analysed
-over the attempts that drew them, and alpha is not computed.
+over the attempts that drew them, and alpha per position (the n-th question of an
+attempt), as Moodle computes it for random questions.
 """
 
 from __future__ import annotations
@@ -181,9 +182,15 @@ def quiz_stats(
     mean = sum(totals) / s if s else None
     sd = math.sqrt(_variance(totals, mean)) if s > 1 and mean is not None else None
     alpha = None
-    same_questions = len({frozenset(a.marks) for a in chosen}) == 1
-    p = len(chosen[0].marks) if chosen else 0
-    if s > 2 and p > 1 and same_questions and sd:
-        variances = [st.variance or 0.0 for st in stats if st.s]
+    sizes = {len(a.marks) for a in chosen}
+    p = sizes.pop() if len(sizes) == 1 else 0
+    if s > 2 and p > 1 and sd:
+        if len({frozenset(a.marks) for a in chosen}) == 1:
+            variances = [st.variance or 0.0 for st in stats if st.s]
+        else:
+            # Drawn from a pool: as Moodle does for random questions, per position
+            # (the n-th question of each attempt, in the order the scorer stored them).
+            columns = list(zip(*(list(a.marks.values()) for a in chosen), strict=True))
+            variances = [_variance(column, sum(column) / s) for column in columns]
         alpha = 100.0 * p / (p - 1) * (1 - sum(variances) / sd**2)
     return QuizStats(quiz, attempt_set, s, mean, sd, alpha, stats)
