@@ -134,3 +134,22 @@ def test_summary_names_what_was_written(cohort: Any, tmp_path: Path, capsys: pyt
     learners = 10 if cohort.forged_status == 200 else 9  # Els has only forged statements
     assert out[0].endswith(f"; {learners} deelnemers; 11 modules en 2 cursussen afgerond."), out[0]
     assert f"{tmp_path / 'apotheek.csv'}: 1 rijen" in out
+
+
+def test_since_and_until_pass_to_the_lrs(cohort: Any, tmp_path: Path) -> None:
+    # `since`/`until` filter on `stored`: everything was stored during this test session.
+    assert report(cohort, tmp_path, "--authority", "riziv", "--until", "2000-01-01T00:00:00Z") == 0
+    assert lines(tmp_path / "riziv.csv") == [RIZIV_HEADER]
+    assert report(cohort, tmp_path, "--authority", "riziv", "--since", "2000-01-01T00:00:00Z") == 0
+    assert lines(tmp_path / "riziv.csv") == [RIZIV_HEADER, *RIZIV_NOVEMBER, *RIZIV_DECEMBER]
+
+
+def test_accreditation_options_are_the_plugins_typed_options() -> None:
+    from mkdocs.config import load_config
+
+    config = load_config(str(Path(__file__).with_name("course") / "mkdocs.yml"))
+    accreditation = config.plugins["leerpad"].config.accreditation
+    assert accreditation.organiser == "Eerstelijnsnetwerk Voorbeeld vzw"
+    assert accreditation.apotheek.domain == "B"
+    assert accreditation.riziv.activities == {"alfa": "RZ-1001", "beta": "RZ-1002", "slot": "RZ-1003"}
+    assert accreditation.gaia.hours == {}
