@@ -123,7 +123,7 @@ class Issue:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Attempt:
     """One quiz attempt, compact: what the score and item analysis need."""
 
@@ -144,7 +144,7 @@ class Attempt:
         return self.passed is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class ModuleState:
     """What one learner did in one module."""
 
@@ -154,7 +154,7 @@ class ModuleState:
     seconds: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Learner:
     """One actor (account or mbox), with every name it was seen under."""
 
