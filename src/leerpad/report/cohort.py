@@ -476,18 +476,17 @@ class Cohort:
             if any(q.final for q in quizzes):
                 final = next(q for q in quizzes if q.final)
             state = learner.modules.get(module_id, ModuleState())
-            tried = [a for q in quizzes for a in attempts.get(q.id, [])]
             if not quizzes:
                 if state.completed is None:
                     continue
-                done[module_id] = Completion(learner, module_id, state.completed, state.completed_statement, [])
+                done[module_id] = Completion(learner, module_id, state.completed, state.completed_statement)
                 continue
             found = [self._first_valid_pass(q, attempts.get(q.id, [])) for q in quizzes]
             passes = [p for p in found if p is not None]
             if len(passes) < len(quizzes):
                 continue
             last = max(passes, key=lambda p: p.when or _EPOCH)
-            done[module_id] = Completion(learner, module_id, last.when or _EPOCH, last.statement, tried)
+            done[module_id] = Completion(learner, module_id, last.when or _EPOCH, last.statement)
         if final is not None:
             others = [d.when for m, d in done.items() if m != final.module]
             needed = [m for m in self.modules if m != final.module]
@@ -501,7 +500,7 @@ class Cohort:
                 after = [a for a in passes if (a.when or _EPOCH) >= latest]
                 if after:
                     first = after[0]
-                    done[""] = Completion(learner, "", first.when or _EPOCH, first.statement, [])
+                    done[""] = Completion(learner, "", first.when or _EPOCH, first.statement)
         return list(done.values())
 
 
@@ -516,19 +515,6 @@ class Completion:
     module: str
     when: datetime
     statement: str  # the statement that completed it (the last pass), for the certificate code
-    attempts: list[Attempt]
-
-    @property
-    def best(self) -> float | None:
-        """Best scaled score over the module's scored attempts."""
-        scores = [a.scaled for a in self.attempts if a.scaled is not None]
-        return max(scores) if scores else None
-
-    @property
-    def last(self) -> float | None:
-        """Scaled score of the last scored attempt."""
-        scored = [a for a in self.attempts if a.scaled is not None]
-        return max(scored, key=lambda a: a.when or _EPOCH).scaled if scored else None
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from leerpad.report.bodies import BODIES, Accreditation, local_date, progress_rows, write_csv, write_upload
+from leerpad.report.bodies import (
+    BODIES,
+    PROGRESS_HEADER,
+    Accreditation,
+    local_date,
+    progress_rows,
+    write_csv,
+    write_upload,
+)
 from leerpad.report.cohort import Cohort, Completion, trusted_key
 from leerpad.report.source import Progress, Source, SourceError
 
@@ -38,7 +46,6 @@ class ReportOptions:
     username: str | None = None
     password: str | None = None
     progress: bool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ReportError(Exception):
@@ -95,7 +102,8 @@ def certificate_facts(
 ) -> dict[str, Any]:
     """The facts a certificate states (and its code covers)."""
     learner, module = completion.learner, completion.module
-    candidates = ("gaia",) if not module else ("riziv", "apotheek")
+    # Points only where the upload files report them: tested modules, and the course for GAIA.
+    candidates = ("gaia",) if not module else ("riziv", "apotheek") if module in accreditation.tested else ()
     body = next((b for b in candidates if accreditation.counts(b, learner)), "")
     options = accreditation.body(body) if body else {}
     if body:
@@ -158,8 +166,6 @@ def _report(options: ReportOptions, out: TextIO, err: TextIO) -> int:
     written: list[str] = []
     if "csv" in options.formats:
         rows = progress_rows(cohort, completions)
-        from leerpad.report.bodies import PROGRESS_HEADER
-
         write_csv(target / "voortgang.csv", PROGRESS_HEADER, rows)
         written.append(f"{target / 'voortgang.csv'}: {len(rows)} rijen")
         for body in options.authorities:
