@@ -149,14 +149,26 @@ def test_search_index_has_quiz_text_but_never_the_feedback(demo_site: Path, demo
     assert [f for f in feedback if f in text] == []
 
 
-def test_strict_build_fails_on_content_error(tmp_path: Path, demo_dir: Path, build: Build) -> None:
+def test_every_build_stops_on_content_errors(tmp_path: Path, demo_dir: Path, build: Build) -> None:
+    """Not only --strict: a build with content errors ships nothing, and names every error."""
     course = tmp_path / "demo"
     shutil.copytree(demo_dir, course)
     quiz = course / "quizzes" / "toegang-toets.md"
     quiz.write_text(quiz.read_text("utf-8").replace("pass_mark: 0.75", "pass_mark: 75"), "utf-8")
-    result = build(course, tmp_path / "site", "--strict")
+    case = course / "cases" / "huurachterstand.md"
+    case.write_text(case.read_text("utf-8").replace("setting: ", "setting: bakkerij\nweg: ", 1), "utf-8")
+    result = build(course, tmp_path / "site")
     assert result.returncode != 0
-    assert "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75" in result.stderr
+    errors = [re.sub(r"^ERROR\s+-\s+", "", line) for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert errors[:-1] == [
+        "cases/huurachterstand.md:4: onbekende setting 'bakkerij' (kies uit: huisartsenpraktijk, "
+        "apotheek, wijkgezondheidscentrum, caw, ocmw, ziekenfonds, wijkteam)",
+        "cases/huurachterstand.md:5: onbekende sleutel 'weg' (toegestaan: id, title, setting, roles, "
+        "modules, krachtlijnen, access, minutes, sources, description)",
+        "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75",
+    ]
+    assert "3 fouten in 2 bestanden van de cursus" in errors[-1]
+    assert not (tmp_path / "site" / "index.html").exists()
 
 
 def test_docs_dir_of_another_name(tmp_path: Path, demo_dir: Path, build: Build) -> None:

@@ -7,31 +7,46 @@ derives an id from a title or a position.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-# Closed lists (design.md, "Pinned details"); the trainer guide documents them.
-KRACHTLIJNEN = ("generalistisch", "nabijheid", "procesgericht", "verbindend", "politiserend")
-ACCESS_DIMENSIONS = (
-    "approachability",
-    "acceptability",
-    "availability",
-    "affordability",
-    "appropriateness",
-    "ability-to-perceive",
-    "ability-to-seek",
-    "ability-to-reach",
-    "ability-to-pay",
-    "ability-to-engage",
-)
-SETTINGS = (
-    "huisartsenpraktijk",
-    "apotheek",
-    "wijkgezondheidscentrum",
-    "caw",
-    "ocmw",
-    "ziekenfonds",
-    "wijkteam",
-)
-ROLES = ("huisarts", "apotheker", "sociaal-werker", "verpleegkundige", "patient")
+# Closed lists (design.md, "Pinned details"): id -> the Dutch label a learner reads.
+# Ids are what front matter uses (the trainer guide documents them); labels use the
+# modules' own wording (krachtlijnen/index.md, toegang/index.md).
+KRACHTLIJNEN = {
+    "generalistisch": "Generalistisch werken",
+    "nabijheid": "Nabijheid",
+    "procesgericht": "Procesgericht werken",
+    "verbindend": "Verbindend werken",
+    "politiserend": "Politiserend werken",
+}
+ACCESS_DIMENSIONS = {
+    "approachability": "Benaderbaarheid",
+    "acceptability": "Aanvaardbaarheid",
+    "availability": "Beschikbaarheid en inpasbaarheid",
+    "affordability": "Betaalbaarheid",
+    "appropriateness": "Gepastheid",
+    "ability-to-perceive": "Kunnen waarnemen",
+    "ability-to-seek": "Kunnen zoeken",
+    "ability-to-reach": "Kunnen bereiken",
+    "ability-to-pay": "Kunnen betalen",
+    "ability-to-engage": "Kunnen deelnemen",
+}
+SETTINGS = {
+    "huisartsenpraktijk": "Huisartsenpraktijk",
+    "apotheek": "Apotheek",
+    "wijkgezondheidscentrum": "Wijkgezondheidscentrum",
+    "caw": "CAW (Centrum Algemeen Welzijnswerk)",
+    "ocmw": "OCMW / sociaal huis",
+    "ziekenfonds": "Dienst maatschappelijk werk van het ziekenfonds",
+    "wijkteam": "Wijkteam (Nederland)",
+}
+ROLES = {
+    "huisarts": "huisarts",
+    "apotheker": "apotheker",
+    "sociaal-werker": "sociaal werker",
+    "verpleegkundige": "verpleegkundige",
+    "patient": "patiënt",
+}
 QUESTION_TYPES = (
     "single",
     "multiple",
@@ -43,6 +58,21 @@ QUESTION_TYPES = (
     "reflection",
 )
 UNSCORED_TYPES = ("likert", "reflection")
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """What the loader needs of the course's configuration, passed in by its one reader.
+
+    The plugin's options in mkdocs.yml are the one source (the plugin, or
+    `leerpad validate` through MkDocs' own config loader, fills this in).
+    """
+
+    iri: str
+    title: str
+    language: str = "nl-BE"
+    docs_dir: str = "docs"  # relative to the course folder (the one holding mkdocs.yml)
+    nav: Any = None  # the MkDocs nav as written in mkdocs.yml (None: no modules)
 
 
 @dataclass(frozen=True, order=True)

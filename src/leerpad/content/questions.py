@@ -55,24 +55,39 @@ class QuestionBlock:
     closed: bool
 
 
+class Fences:
+    """Fenced code (```` ``` ```` or `~~~`, up to three spaces in), followed line by line.
+
+    What looks like a question block or a citation inside fenced code is an
+    example, not content: both the block finder and the citation check ask this.
+    """
+
+    def __init__(self) -> None:
+        self.open: str | None = None  # the opening fence while inside code
+
+    def is_code(self, line: str) -> bool:
+        """Whether `line` is a fence or lies inside fenced code (call once per line, in order)."""
+        match = _FENCE.match(line)
+        if self.open is not None:
+            fence = match.group(1) if match else ""
+            if fence[:1] == self.open[0] and len(fence) >= len(self.open):
+                self.open = None
+            return True
+        if match:
+            self.open = match.group(1)
+            return True
+        return False
+
+
 def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
     """Find every `/// question` block of a Markdown text (fenced code skipped)."""
     lines = text.split("\n")
     blocks: list[QuestionBlock] = []
-    fence: str | None = None
+    fences = Fences()
     i = 0
     while i < len(lines):
         line = lines[i]
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(
-                fence_match.group(1)
-            ) >= len(fence):
-                fence = None
-            i += 1
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
+        if fences.is_code(line):
             i += 1
             continue
         start = _START.match(line)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TextIO
 
-from leerpad.content.loader import load_course
-from leerpad.content.models import Course
+from leerpad.content.models import ContentError, Course
 
 
 def summary(course: Course) -> str:
@@ -21,12 +19,10 @@ def summary(course: Course) -> str:
     )
 
 
-def run_validate(root: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Validate the course in `root`; print errors or a summary; return the exit code."""
-    if not (root / "mkdocs.yml").is_file():
-        print(f"{root / 'mkdocs.yml'}: niet gevonden (is dit de map van een cursus?)", file=err)
-        return 2
-    course, errors = load_course(root)
+def report_errors(
+    course: Course, errors: list[ContentError], out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Print every error (or a summary when there is none); return the exit code."""
     for error in errors:
         print(error, file=out)
     if errors:

@@ -22,3 +22,7 @@ class PageContext:
     iri: str | None = None
     base: str = ""
     course: Course = field(default_factory=lambda: Course(iri="", title=""))
+
+    def update(self, other: PageContext) -> None:
+        """Take over another page's fields; the course stays (the extension holds this object)."""
+        self.kind, self.id, self.iri, self.base = other.kind, other.id, other.iri, other.base

@@ -9,6 +9,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from leerpad.content.models import GlossaryTerm
 from leerpad.content.questions import slugify
+from leerpad.layout import glossary_link
 from leerpad.markdown.context import PageContext
 
 # Where a tooltip would get in the way: links, code, headings, form labels.
@@ -96,7 +97,7 @@ class GlossaryProcessor(Treeprocessor):
         tip_id = f"tip-{anchor[5:]}"
         wrapper = etree.Element("span", {"class": "leerpad-term"})
         link = etree.SubElement(
-            wrapper, "a", {"href": f"{self.context.base}woordenlijst.md#{anchor}", "aria-describedby": tip_id}
+            wrapper, "a", {"href": f"{self.context.base}{glossary_link(anchor)}", "aria-describedby": tip_id}
         )
         link.text = shown
         tip = etree.SubElement(
