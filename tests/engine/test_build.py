@@ -185,3 +185,20 @@ def test_docs_dir_of_another_name(tmp_path: Path, demo_dir: Path, build: Build) 
     assert page_config(html)["page"]["kind"] == "module"
     case = (tmp_path / "site" / "casussen" / "slaapproblemen" / "index.html").read_text("utf-8")
     assert '<a href="../../toegang/">Toegang tot zorg en welzijn</a>' in case
+
+
+def test_invalid_question_on_an_ordinary_page_reaches_the_build_log(
+    tmp_path: Path, demo_dir: Path, build: Build
+) -> None:
+    """The loader validates modules, quizzes and cases; a block elsewhere is reported while rendering."""
+    course = tmp_path / "demo"
+    shutil.copytree(demo_dir, course)
+    start = course / "docs" / "index.md"
+    block = "\n/// question | Schrijf een essay.\n    id: start-essay\n    type: essay\n///\n"
+    start.write_text(start.read_text("utf-8") + block, "utf-8")
+    result = build(course, tmp_path / "site", "--strict")
+    assert result.returncode != 0
+    warnings = [re.sub(r"^WARNING\s+-\s+", "", line) for line in result.stderr.splitlines()
+                if line.startswith("WARNING")]
+    assert "index.md: onbekend vraagtype 'essay' (kies uit: single, multiple, true-false, fill-in, sequencing, " \
+        "matching, likert, reflection): de vraag wordt als gewone tekst getoond" in warnings

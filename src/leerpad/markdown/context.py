@@ -22,7 +22,8 @@ class PageContext:
     iri: str | None = None
     base: str = ""
     course: Course = field(default_factory=lambda: Course(iri="", title=""))
+    src: str = ""  # the page's source path (relative to docs_dir), to name it in the build log
 
     def update(self, other: PageContext) -> None:
         """Take over another page's fields; the course stays (the extension holds this object)."""
-        self.kind, self.id, self.iri, self.base = other.kind, other.id, other.iri, other.base
+        self.kind, self.id, self.iri, self.base, self.src = other.kind, other.id, other.iri, other.base, other.src

@@ -11,7 +11,7 @@ from leerpad.markdown.citations import CitationProcessor
 from leerpad.markdown.context import PageContext
 from leerpad.markdown.glossary import GlossaryProcessor
 from leerpad.markdown.page import PageStructureProcessor
-from leerpad.markdown.question import QuestionBlockProcessor
+from leerpad.markdown.question import QuestionBlockProcessor, UnclosedQuestions
 
 
 class LeerpadExtension(BlocksExtension):
@@ -24,6 +24,8 @@ class LeerpadExtension(BlocksExtension):
     def extendMarkdownBlocks(self, md: Markdown, block_mgr: BlocksProcessor) -> None:
         context: PageContext = self.getConfig("context")
         block_mgr.register(QuestionBlockProcessor, {"context": context})
+        # Before inline processing (20): the question's texts still need it.
+        md.treeprocessors.register(UnclosedQuestions(md, block_mgr), "leerpad-unclosed", 25)
         md.inlinePatterns.register(CitationProcessor(context), "leerpad-citation", 175)
         # After inline processing (20), before MkDocs resolves relative links (0).
         md.treeprocessors.register(PageStructureProcessor(md, context), "leerpad-page", 6)

@@ -17,8 +17,9 @@ def quiz_rules(quiz: Quiz) -> str:
         "1 poging" if quiz.attempts == 1 else f"{quiz.attempts} pogingen"
     )
     scored = sum(1 for q in quiz.questions if q.scored)
+    counted = "1 vraag telt mee" if scored == 1 else f"{scored} vragen tellen mee"
     kind = "Eindtoets: u ziet uw score pas aan het einde. " if quiz.final else ""
-    return f"{kind}{scored} vragen tellen mee; geslaagd vanaf {round(quiz.pass_mark * 100)} %; {attempts}."
+    return f"{kind}{counted}; geslaagd vanaf {round(quiz.pass_mark * 100)} %; {attempts}."
 
 
 class PageStructureProcessor(Treeprocessor):

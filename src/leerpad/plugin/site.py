@@ -90,18 +90,18 @@ def generated_files(course: Course, root: Path, files: Files, config: MkDocsConf
 
 def page_context(course: Course, src_uri: str) -> PageContext:
     """Which kind of page a source file is, and the activity its questions hang under."""
-    base = up_to_root(src_uri)
+    page = PageContext(base=up_to_root(src_uri), course=course, src=src_uri)
     generated = generated_activity(src_uri)
-    if generated and generated[0] == "quiz" and course.quiz(generated[1]):
-        return PageContext("quiz", generated[1], activity_iri(course.iri, "quiz", generated[1]), base, course)
-    if generated and generated[0] == "case" and course.case(generated[1]):
-        return PageContext("case", generated[1], activity_iri(course.iri, "case", generated[1]), base, course)
-    if src_uri == GLOSSARY_PAGE:
-        return PageContext("glossary", None, None, base, course)
     module = next((m for m in course.modules if m.page == src_uri), None)
-    if module:
-        return PageContext("module", module.id, activity_iri(course.iri, "module", module.id), base, course)
-    return PageContext("page", None, None, base, course)
+    if generated and (course.quiz(generated[1]) if generated[0] == "quiz" else course.case(generated[1])):
+        page.kind, page.id = generated
+    elif src_uri == GLOSSARY_PAGE:
+        page.kind = "glossary"
+    elif module:
+        page.kind, page.id = "module", module.id
+    if page.kind in ("quiz", "case", "module") and page.id:
+        page.iri = activity_iri(course.iri, page.kind, page.id)
+    return page
 
 
 def activity_title(course: Course, context: PageContext) -> str:
