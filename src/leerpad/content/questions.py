@@ -31,6 +31,9 @@ _CONTINUATION = re.compile(r"^[ ]{2,}(?P<text>\S.*)$")
 _EXPLANATION = re.compile(r"^>[ ]?(?P<text>.*)$")
 
 HEADER_KEYS = ("id", "type")
+# A header line YAML reads as {key: "word"}; the words YAML 1.1 reads otherwise are excluded.
+_SIMPLE_HEADER = re.compile(r"^([ ]+)([a-z_]+):[ ]+([a-z][a-z0-9-]*)[ ]*$")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 TRUE_FALSE = {"juist": "true", "onjuist": "false"}
 
 
@@ -101,7 +104,7 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
         while i < len(lines) and _HEADER.match(lines[i]):
             header_lines.append(lines[i])
             i += 1
-        header = parse_yaml(_dedent("\n".join(header_lines)), start=first_line + i - len(header_lines))
+        header = _parse_header(header_lines, start=first_line + i - len(header_lines))
         body: list[tuple[int, str]] = []
         closed = False
         while i < len(lines):
@@ -113,6 +116,30 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
             i += 1
         blocks.append(QuestionBlock(start_line, (start.group("stem") or "").strip(), header, body, closed))
     return blocks
+
+
+def _parse_header(lines: list[str], start: int) -> YamlDoc:
+    """The block's `id: …` / `type: …` header; plain `key: word` lines without the YAML parser.
+
+    Every question has such a header, and pure-Python YAML is slow: lines that are
+    all `key: word` (a word YAML reads as that same string) are read directly, with
+    the same data and lines YAML would give; anything else goes to YAML.
+    """
+    data: dict[str, str] = {}
+    lines_of: dict[str, int] = {}
+    indents = set()
+    for offset, line in enumerate(lines):
+        simple = _SIMPLE_HEADER.match(line)
+        if not simple or simple.group(3) in _YAML_WORDS or simple.group(2) in data:
+            return parse_yaml(_dedent("\n".join(lines)), start=start)
+        indents.add(simple.group(1))
+        data[simple.group(2)] = simple.group(3)
+        lines_of[simple.group(2)] = start + offset
+    if len(indents) > 1:
+        return parse_yaml(_dedent("\n".join(lines)), start=start)
+    if not data:
+        return parse_yaml(_dedent("\n".join(lines)), start=start)
+    return YamlDoc(data=data, lines=lines_of, start=start)
 
 
 def _dedent(text: str) -> str:

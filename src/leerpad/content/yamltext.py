@@ -53,9 +53,11 @@ class YamlDoc:
 def parse_yaml(text: str, start: int = 1) -> YamlDoc:
     """Parse YAML text whose first line is line `start` of its file."""
     doc = YamlDoc(start=start)
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        doc.data = yaml.load(text, Loader=_Loader) if node is not None else None
+        # One pass: the node tree gives the lines, the same tree gives the data.
+        node = loader.get_single_node()
+        doc.data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         # The context mark is where the broken construct began (the key's line).
         mark = exc.context_mark or exc.problem_mark
@@ -66,6 +68,8 @@ def parse_yaml(text: str, start: int = 1) -> YamlDoc:
     except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
         doc.error = (start, f"ongeldige YAML: {exc}")
         return doc
+    finally:
+        loader.dispose()
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value)

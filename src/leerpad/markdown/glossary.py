@@ -31,6 +31,27 @@ def tooltip_text(term: GlossaryTerm) -> str:
     return f"Zorgtaal: {sentence(term.zorgtaal)} Sociale taal: {sentence(term.sociale_taal)}"
 
 
+_MATCHERS: dict[tuple[int, int], tuple[list[GlossaryTerm], re.Pattern[str], dict[str, GlossaryTerm]]] = {}
+
+
+def _matcher(glossary: list[GlossaryTerm]) -> tuple[re.Pattern[str], dict[str, GlossaryTerm]]:
+    """One regex for every term and synonym (longest first), built once per glossary, not per page."""
+    key = (id(glossary), len(glossary))
+    cached = _MATCHERS.get(key)
+    if cached is not None and cached[0] is glossary:
+        return cached[1], cached[2]
+    words: dict[str, GlossaryTerm] = {}
+    for term in glossary:
+        for word in [term.term, *term.synoniemen]:
+            words[word.lower()] = term
+    # Longest first, so "sociale kaart" wins over "kaart".
+    alternatives = sorted(words, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in alternatives) + r")(?!\w)", re.IGNORECASE)
+    _MATCHERS.clear()  # one course per build: keep only the latest
+    _MATCHERS[key] = (glossary, pattern, words)
+    return pattern, words
+
+
 class GlossaryProcessor(Treeprocessor):
     """Marks the first occurrence of each glossary term (or synonym) on a page."""
 
@@ -41,15 +62,7 @@ class GlossaryProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         if self.context.kind == "glossary" or not self.context.course.glossary:
             return
-        words: dict[str, GlossaryTerm] = {}
-        for term in self.context.course.glossary:
-            for word in [term.term, *term.synoniemen]:
-                words[word.lower()] = term
-        # Longest first, so "sociale kaart" wins over "kaart".
-        alternatives = sorted(words, key=len, reverse=True)
-        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in alternatives) + r")(?!\w)", re.IGNORECASE)
-        self.pattern = pattern
-        self.words = words
+        self.pattern, self.words = _matcher(self.context.course.glossary)
         self.done: set[str] = set()
         self._walk(root)
 

@@ -76,18 +76,19 @@ class QuestionBlockProcessor(Block):
         """Parse the block's raw content (as the validator does) and render the question."""
         block = self.element
         raw = block.text or ""
-        if not closed:
-            raw = self.dedent(raw)
         block.text = None
-        header = YamlDoc(data={"id": self.options["id"], "type": self.options["type"]})
-        body = list(enumerate(raw.split("\n"), start=1))
-        parsed = QuestionBlock(0, str(self.argument or "").strip(), header, body, closed)
-        question, errors = parse_block(parsed, "")
-        # The loader reports these with file lines for modules, quizzes and cases;
-        # a block anywhere else is only seen here, so it must not fail silently.
-        for error in errors:
-            log.warning("%s%s", self._where(), error.message)
         context: PageContext = self.config["context"]
+        # A module's, quiz's or case's questions were parsed (and their errors
+        # reported, with file lines) by the loader from this very file: reuse them.
+        question = context.loaded_question(self.options["id"]) if closed and self.options["id"] else None
+        if question is None:
+            header = YamlDoc(data={"id": self.options["id"], "type": self.options["type"]})
+            body = list(enumerate((raw if closed else self.dedent(raw)).split("\n"), start=1))
+            parsed = QuestionBlock(0, str(self.argument or "").strip(), header, body, closed)
+            question, errors = parse_block(parsed, "")
+            # A block anywhere else is only seen here, so it must not fail silently.
+            for error in errors:
+                log.warning("%s%s", self._where(), error.message)
         render_question(block, question, self.md, context)
 
 

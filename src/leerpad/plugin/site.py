@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import leerpad
-from leerpad.content.models import Case, ContentError, Course, Module, Quiz
+from leerpad.content.models import ContentError, Course
 from leerpad.layout import (
     CASE_OVERVIEW_PAGE,
     DATA_FILES,
@@ -106,14 +106,7 @@ def page_context(course: Course, src_uri: str) -> PageContext:
 
 def activity_title(course: Course, context: PageContext) -> str:
     """The title a module, quiz or case has in its own front matter ('' for other pages)."""
-    ident = context.id or ""
-    found: Module | Quiz | Case | None = None
-    if context.kind == "module":
-        found = course.module(ident)
-    elif context.kind == "quiz":
-        found = course.quiz(ident)
-    elif context.kind == "case":
-        found = course.case(ident)
+    found = course.activity(context.kind, context.id)
     return found.title if found else ""
 
 
