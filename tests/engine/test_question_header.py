@@ -30,3 +30,30 @@ def test_header_reads_as_yaml_reads_it(header: list[str]) -> None:
     expected = parse_yaml(dedented, start=11)
     assert (block.header.data, block.header.lines, block.header.error) == (
         expected.data, expected.lines, expected.error)
+
+
+BLOCKS = [
+    "    id: q-1\n    type: single\n- [x] Ja\n- [ ] Nee\n///\n",
+    "    id: q-1\n- [x] Ja\n",
+    "    id: 'q-1'\n    type: single\n- [x] Ja\n",  # quoted: read by YAML
+    "    type: warning\n    attrs: {class: x}\nTekst\n",
+    "- [x] Geen kop\n///\n",
+    "    id: q-1\n    type: single\n",
+]
+
+
+@pytest.mark.parametrize("block", BLOCKS)
+def test_page_headers_split_as_pymdown_splits_them(block: str) -> None:
+    """The extension's plain-header reading gives PyMdown's own result, without YAML."""
+    import markdown
+
+    from leerpad.markdown import LeerpadExtension
+    from leerpad.markdown.extension import read_plain_headers
+
+    md = markdown.Markdown(extensions=[LeerpadExtension()])
+    manager = md.parser.blockprocessors["blocks"]
+    fast = manager.split_header
+    assert getattr(fast, "leerpad", False), "PyMdown's block manager changed shape: headers go through YAML again"
+    assert read_plain_headers(manager) is False  # installed once
+    original = type(manager).split_header.__get__(manager)
+    assert fast(block, 3) == original(block, 3)

@@ -32,7 +32,7 @@ _EXPLANATION = re.compile(r"^>[ ]?(?P<text>.*)$")
 
 HEADER_KEYS = ("id", "type")
 # A header line YAML reads as {key: "word"}; the words YAML 1.1 reads otherwise are excluded.
-_SIMPLE_HEADER = re.compile(r"^([ ]+)([a-z_]+):[ ]+([a-z][a-z0-9-]*)[ ]*$")
+_SIMPLE_HEADER = re.compile(r"^([ ]*)([a-z_]+):[ ]+([a-z][a-z0-9-]*)[ ]*$")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 TRUE_FALSE = {"juist": "true", "onjuist": "false"}
 
@@ -118,28 +118,29 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
     return blocks
 
 
-def _parse_header(lines: list[str], start: int) -> YamlDoc:
-    """The block's `id: …` / `type: …` header; plain `key: word` lines without the YAML parser.
+def plain_header(lines: list[str]) -> dict[str, str] | None:
+    """A header of `key: word` lines as YAML would read it, or None when YAML must read it.
 
-    Every question has such a header, and pure-Python YAML is slow: lines that are
-    all `key: word` (a word YAML reads as that same string) are read directly, with
-    the same data and lines YAML would give; anything else goes to YAML.
+    Every question has such a header (`id: …`, `type: …`), and pure-Python YAML
+    is slow; a word here is one that YAML reads as that same string.
     """
     data: dict[str, str] = {}
-    lines_of: dict[str, int] = {}
-    indents = set()
-    for offset, line in enumerate(lines):
+    indents: set[str] = set()
+    for line in lines:
         simple = _SIMPLE_HEADER.match(line)
         if not simple or simple.group(3) in _YAML_WORDS or simple.group(2) in data:
-            return parse_yaml(_dedent("\n".join(lines)), start=start)
+            return None
         indents.add(simple.group(1))
         data[simple.group(2)] = simple.group(3)
-        lines_of[simple.group(2)] = start + offset
-    if len(indents) > 1:
+    return data if data and len(indents) == 1 else None
+
+
+def _parse_header(lines: list[str], start: int) -> YamlDoc:
+    """The block's header with the line of each key, as `parse_yaml` gives it."""
+    data = plain_header(lines)
+    if data is None:
         return parse_yaml(_dedent("\n".join(lines)), start=start)
-    if not data:
-        return parse_yaml(_dedent("\n".join(lines)), start=start)
-    return YamlDoc(data=data, lines=lines_of, start=start)
+    return YamlDoc(data=data, lines={key: start + n for n, key in enumerate(data)}, start=start)
 
 
 def _dedent(text: str) -> str:
