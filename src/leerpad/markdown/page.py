@@ -41,14 +41,10 @@ class PageStructureProcessor(Treeprocessor):
 
     def _wrap(self, root: etree.Element, tag: str, attrs: dict[str, str]) -> etree.Element:
         children = list(root)
-        keep = [c for c in children[:1] if c.tag == "h1"]
+        keep = children[:1] if children and children[0].tag == "h1" else []
         wrapper = etree.Element(tag, attrs)
-        for child in children:
-            if child in keep:
-                continue
-            root.remove(child)
-            wrapper.append(child)
-        root.append(wrapper)
+        wrapper.extend(children[len(keep):])
+        root[:] = [*keep, wrapper]  # one move, not a remove() per child
         return wrapper
 
     def _quiz(self, root: etree.Element, quiz: Quiz) -> None:
@@ -74,9 +70,7 @@ class PageStructureProcessor(Treeprocessor):
             root, "div", {"class": "leerpad-case", "data-leerpad-case": case.id, "data-iri": self.context.iri or ""}
         )
         children = list(wrapper)
-        for child in children:
-            wrapper.remove(child)
-        wrapper.append(self._meta(case, course))
+        wrapper[:] = [self._meta(case, course)]
         step: etree.Element | None = None
         number = 0
         for child in children:
