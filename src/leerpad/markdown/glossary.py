@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterable
+from typing import Any
 
 from markdown.treeprocessors import Treeprocessor
 
@@ -44,12 +46,35 @@ def _matcher(glossary: list[GlossaryTerm]) -> tuple[re.Pattern[str], dict[str, G
     for term in glossary:
         for word in [term.term, *term.synoniemen]:
             words[word.lower()] = term
-    # Longest first, so "sociale kaart" wins over "kaart".
-    alternatives = sorted(words, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in alternatives) + r")(?!\w)", re.IGNORECASE)
+    pattern = re.compile(r"(?<!\w)(" + _trie(words) + r")(?!\w)", re.IGNORECASE)
     _MATCHERS.clear()  # one course per build: keep only the latest
     _MATCHERS[key] = (glossary, pattern, words)
     return pattern, words
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex for exactly these words, as a character trie.
+
+    Tried at every position of every text, a flat `a|b|c…` of all terms tries
+    each term in turn; the trie tries one character at a time. Where a word ends
+    inside a longer one, the longer is tried first ("sociale kaart" before
+    "sociale"), as the flat alternation did by sorting the longest first.
+    """
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        options = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not options:
+            return ""
+        body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(root)
 
 
 class GlossaryProcessor(Treeprocessor):
