@@ -19,6 +19,14 @@ def summary(course: Course) -> str:
     )
 
 
+def count(errors: list[ContentError]) -> str:
+    """How many errors in how many files: "3 fouten in 2 bestanden"."""
+    files = len({e.path for e in errors})
+    noun = "fout" if len(errors) == 1 else "fouten"
+    where = "bestand" if files == 1 else "bestanden"
+    return f"{len(errors)} {noun} in {files} {where}"
+
+
 def report_errors(
     course: Course, errors: list[ContentError], out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
@@ -26,10 +34,7 @@ def report_errors(
     for error in errors:
         print(error, file=out)
     if errors:
-        files = len({e.path for e in errors})
-        noun = "fout" if len(errors) == 1 else "fouten"
-        where = "bestand" if files == 1 else "bestanden"
-        print(f"{len(errors)} {noun} in {files} {where}", file=err)
+        print(count(errors), file=err)
         return 1
     print(f"In orde: {summary(course)}", file=out)
     return 0

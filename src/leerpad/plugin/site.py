@@ -18,6 +18,7 @@ from mkdocs.structure.pages import Page
 
 import leerpad
 from leerpad.content.models import ContentError, Course
+from leerpad.content.validate import count
 from leerpad.layout import (
     CASE_OVERVIEW_PAGE,
     DATA_FILES,
@@ -41,10 +42,7 @@ ASSETS = Path(leerpad.__file__).parent / "assets"
 
 def error_summary(errors: list[ContentError]) -> str:
     """One line that stops the build, after each error was logged on its own line."""
-    files = len({e.path for e in errors})
-    noun = "fout" if len(errors) == 1 else "fouten"
-    where = "bestand" if files == 1 else "bestanden"
-    return f"{len(errors)} {noun} in {files} {where} van de cursus (zie hierboven); controleer met 'leerpad validate'"
+    return f"{count(errors)} van de cursus (zie hierboven); controleer met 'leerpad validate'"
 
 
 def add_runtime(config: MkDocsConfig) -> None:
