@@ -49,9 +49,14 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
 
-    config = load_config(str(Path(args.dir) / "mkdocs.yml"), strict=args.strict)
-    build(config)
+    try:
+        config = load_config(str(Path(args.dir) / "mkdocs.yml"), strict=args.strict)
+        build(config)
+    except MkDocsException:  # MkDocs logged every error above; its own last line is English
+        print("De cursus is niet gebouwd: los de fouten hierboven op.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from html import unescape
 from pathlib import Path
@@ -202,3 +203,18 @@ def test_invalid_question_on_an_ordinary_page_reaches_the_build_log(
                 if line.startswith("WARNING")]
     assert "index.md: onbekend vraagtype 'essay' (kies uit: single, multiple, true-false, fill-in, sequencing, " \
         "matching, likert, reflection): de vraag wordt als gewone tekst getoond" in warnings
+
+
+def test_leerpad_build_names_the_errors_and_fails(tmp_path: Path, demo_dir: Path) -> None:
+    course = tmp_path / "demo"
+    shutil.copytree(demo_dir, course)
+    quiz = course / "quizzes" / "toegang-toets.md"
+    quiz.write_text(quiz.read_text("utf-8").replace("pass_mark: 0.75", "pass_mark: 75"), "utf-8")
+    result = subprocess.run([sys.executable, "-m", "leerpad.cli", "build", str(course)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-3:] == [
+        "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75",
+        "1 fout in 1 bestand van de cursus (zie hierboven); controleer met 'leerpad validate'",
+        "De cursus is niet gebouwd: los de fouten hierboven op.",
+    ]
