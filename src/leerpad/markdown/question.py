@@ -31,21 +31,31 @@ TRUE_FALSE_ORDER = ("true", "false")
 log = logging.getLogger("mkdocs.plugins.leerpad.question")
 
 
+_QUESTION_TYPE = type_string_in(QUESTION_TYPES, insensitive=False)
+
+
+def question_type(value: Any) -> str:
+    """The `type` option: one of the question types (PyMdown's `type_string_in`).
+
+    A plain function around the check, because PyMdown deep-copies every block's
+    OPTIONS for every block: a function is copied as is, a partial is rebuilt.
+    """
+    return str(_QUESTION_TYPE(value))
+
+
 class QuestionBlockProcessor(Block):
     """`/// question | Stem` with `id` and `type` in its indented header."""
 
     NAME = "question"
     ARGUMENT = None
-    OPTIONS = {"id": ("", type_string), "type": ("single", type_string_in(QUESTION_TYPES, insensitive=False))}
+    OPTIONS = {"id": ("", type_string), "type": ("single", question_type)}
 
     def on_init(self) -> None:
         # An option that fails its check makes PyMdown leave the block as plain
         # text without a word: say so in the build log, naming the page.
-        check = self.option_spec["type"][1]
-
-        def question_type(value: Any) -> str:
+        def checked_type(value: Any) -> str:
             try:
-                return str(check(value))
+                return question_type(value)
             except ValueError:
                 log.warning(
                     "%sonbekend vraagtype '%s' (kies uit: %s): de vraag wordt als gewone tekst getoond",
@@ -53,7 +63,7 @@ class QuestionBlockProcessor(Block):
                 )
                 raise
 
-        self.option_spec["type"] = (self.option_spec["type"][0], question_type)
+        self.option_spec["type"] = (self.option_spec["type"][0], checked_type)
 
     def _where(self) -> str:
         context: PageContext = self.config["context"]
