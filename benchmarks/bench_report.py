@@ -70,7 +70,7 @@ def course_folder(root: Path) -> Path:
             + "---\n"
         ]
         for q in range(questions):
-            body.append(f"\n/// question | Vraag {q}?\n    id: q{q}\n    type: single\n- [x] Ja\n- [ ] Nee\n"
+            body.append(f"\n/// question | Vraag {q}?\n    id: {module}-q{q}\n    type: single\n- [x] Ja\n- [ ] Nee\n"
                         "- [ ] Misschien\n///\n")
         (folder / "quizzes" / f"{module}-toets.md").write_text("".join(body), encoding="utf-8")
         nav.append(f"  - {module}:\n      - {module}/index.md\n      - toetsen/{module}-toets.md\n")
@@ -114,7 +114,7 @@ def cohort(total: int, start: datetime) -> Any:
                     yield _stored({
                         "id": str(uuid.uuid4()), "actor": actor,
                         "verb": {"id": ADL + "answered", "display": {"en-US": "answered"}},
-                        "object": {"objectType": "Activity", "id": f"{quiz}/question/q{q}", "definition": {
+                        "object": {"objectType": "Activity", "id": f"{quiz}/question/{module}-q{q}", "definition": {
                             "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
                             "interactionType": "choice", "correctResponsesPattern": ["ja"],
                             "choices": [{"id": c, "description": {"nl": c}} for c in ("ja", "nee", "misschien")],

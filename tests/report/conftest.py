@@ -230,9 +230,9 @@ def report_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def cohort(report_lrs: ReportLRS, report_course: Path) -> Iterator[Truth]:
     """Post the cohort once per session; the course copy reads the LRS with the read credential."""
-    from leerpad.content.loader import load_course
+    from leerpad.plugin.settings import read_course
 
-    course, errors = load_course(report_course)
+    course, errors = read_course(report_course)
     assert not errors, errors
     b = Builder(course)
     lrs = report_lrs

@@ -114,8 +114,9 @@ def test_bad_accreditation_options_name_the_option(course: Path, capsys: pytest.
     code, _out, err = run(course, capsys)
     assert code == 1
     assert err == (
-        f"leerpad report: {config}: accreditation.apotheek: "
-        "Sub-option 'domain': Expected one of: ('A', 'B', 'C') but received: 'D'\n"
+        f"leerpad report: {config}: ongeldige configuratie: Config value 'plugins': Plugin 'leerpad' option "
+        "'accreditation': Sub-option 'apotheek': Sub-option 'domain': Expected one of: ('A', 'B', 'C') "
+        "but received: 'D'\n"
     )
 
 

@@ -14,8 +14,8 @@ What the room holds, in the order data flows:
 - ``dashboard.py``: one self-contained HTML dashboard (matplotlib, SVG inline);
 - ``command.py``: the two subcommands.
 
-May import: ``leerpad.content`` (the course and its manifest), ``leerpad.xapi``
-(activity ids), ``leerpad.plugin.config`` (the typed accreditation options), the
-standard library, ``requests``, and — lazily, only for their format — WeasyPrint
+May import: ``leerpad.content`` (the course), ``leerpad.xapi`` (activity ids,
+course.json), ``leerpad.plugin`` (the course's settings as MkDocs reads them and the
+typed accreditation options), the standard library, ``requests``, and — lazily, only for their format — WeasyPrint
 and matplotlib. Never ``leerpad.lrs``: reports work against any LRS, never its store.
 """

@@ -53,28 +53,32 @@ class ReportError(Exception):
 
 
 def load_course(root: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """course.json's content, the validated ``accreditation`` options, and content warnings."""
-    from leerpad.content.loader import course_settings
-    from leerpad.content.loader import load_course as load
-    from leerpad.content.manifest import course_manifest
-    from leerpad.content.yamltext import parse_yaml
-    from leerpad.plugin.config import AccreditationConfig
+    """course.json's content, the validated ``accreditation`` options, and content warnings.
 
-    if not (root / "mkdocs.yml").is_file():
-        raise ReportError(f"{root / 'mkdocs.yml'}: niet gevonden (geef de map van de cursus)")
-    course, errors = load(root)
-    if not course.iri:
-        raise ReportError(f"{root / 'mkdocs.yml'}: plugin 'leerpad' zonder course_iri")
-    data = parse_yaml((root / "mkdocs.yml").read_text(encoding="utf-8")).data
-    settings = course_settings(data if isinstance(data, dict) else {})
-    config = AccreditationConfig()
-    config.load_dict(dict(settings.get("accreditation") or {}))
-    failed, _warnings = config.validate()
-    if failed:
-        name, error = failed[0]
-        raise ReportError(f"{root / 'mkdocs.yml'}: accreditation.{name}: {error}")
-    accreditation = _plain(config)
-    return course_manifest(course), accreditation, [str(e) for e in errors]
+    The course is read as ``mkdocs build`` reads it (MkDocs validates the plugin's
+    options, ``accreditation`` included); errors in mkdocs.yml stop the report.
+    """
+    from mkdocs.config import load_config
+
+    from leerpad.content import load_course as load
+    from leerpad.plugin.config import LeerpadConfig
+    from leerpad.plugin.settings import CONFIG_FILE, course_settings, load_settings
+    from leerpad.xapi.manifest import course_manifest
+
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise ReportError(f"{path}: niet gevonden (geef de map van de cursus)")
+    settings, errors = load_settings(root)
+    if errors:
+        raise ReportError(f"{path}: {errors[0].message}")
+    config = load_config(str(path))  # loaded once without error above: the plugin's options
+    plugin = config.plugins.get("leerpad")
+    options = plugin.config if plugin is not None and isinstance(plugin.config, LeerpadConfig) else None
+    if options is None:
+        raise ReportError(f"{path}: plugin 'leerpad' ontbreekt")
+    settings, _errors = course_settings(config, options)
+    course, content_errors = load(root, settings)
+    return course_manifest(course), _plain(options.accreditation), [str(e) for e in content_errors]
 
 
 def _plain(value: Any) -> Any:
