@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from leerpad.lrs.postgres import TemporaryPostgres
-from leerpad.lrs.server import LRSServer
+from leerpad.lrs.testing import LiveLRS, TemporaryPostgres
 
 COURSE = "https://leerpad.test/course"
 VERBS = {
@@ -46,7 +45,7 @@ class LRSStarter:
     def __init__(self, tmp: pytest.TempPathFactory, request: pytest.FixtureRequest) -> None:
         self.tmp = tmp
         self.request = request
-        self.servers: list[LRSServer] = []
+        self.servers: list[LiveLRS] = []
 
     def database(self, kind: str, state_dir: Path) -> str:
         """A fresh, empty database of ``kind``."""
@@ -55,10 +54,10 @@ class LRSStarter:
         pg: TemporaryPostgres = self.request.getfixturevalue("postgres")
         return pg.create_database(f"lrs_{uuid.uuid4().hex[:12]}")
 
-    def start(self, kind: str, **options: Any) -> LRSServer:
+    def start(self, kind: str, **options: Any) -> LiveLRS:
         """Start a new LRS on a fresh database of ``kind``."""
         state_dir = self.tmp.mktemp(f"lrs-{kind}")
-        server = LRSServer.start(
+        server = LiveLRS.start(
             database=self.database(kind, state_dir),
             state_dir=state_dir,
             bcrypt_rounds=4,
@@ -81,7 +80,7 @@ def lrs_starter(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def backend_lrs(request: pytest.FixtureRequest, lrs_starter: LRSStarter) -> LRSServer:
+def backend_lrs(request: pytest.FixtureRequest, lrs_starter: LRSStarter) -> LiveLRS:
     """One LRS per database kind, shared by the tests of the session."""
     return lrs_starter.start(str(request.param))
 

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 import requests
 
-from leerpad.lrs.server import XAPI_HEADERS, free_port
+from leerpad.lrs.server import free_port
+from leerpad.lrs.testing import XAPI_HEADERS
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 Make = Callable[..., dict[str, Any]]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import MutableMapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -32,12 +31,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leerpad.lrs.backend import END_OF_RESULTS
+from leerpad.lrs.indexing import statements_are_equivalent
+from leerpad.lrs.query import PAGE_SIZE
+from leerpad.lrs.ralph_patches import SCOPE_REFUSAL, patch_ralph
+from leerpad.lrs.store import StatementStore
 from leerpad.lrs.validation import describe_errors, statement_errors
 
 XAPI_VERSION = "1.0.3"
 STATEMENTS_PATH = "/xAPI/statements"
 ABOUT_PATH = "/xAPI/about"
-_SCOPE_REFUSAL = "Access not authorized to scope"
 
 
 def _json_message(
@@ -96,10 +98,10 @@ def _replay(body: bytes) -> Receive:
 class XapiConformance:
     """ASGI middleware around Ralph's app; see the module docstring for what it corrects."""
 
-    def __init__(self, app: ASGIApp, max_page_size: int = 100) -> None:
-        """Wrap ``app`` (Ralph's FastAPI app); ``max_page_size`` = Ralph's page cap."""
+    def __init__(self, app: ASGIApp, store: StatementStore) -> None:
+        """Wrap ``app`` (Ralph's FastAPI app) whose backend stores into ``store``."""
         self.app = app
-        self.max_page_size = max_page_size
+        self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one request."""
@@ -160,7 +162,7 @@ class XapiConformance:
         pairs = parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
         by_id = any(k in ("statementId", "voidedStatementId") for k, _ in pairs)
         if any(k == "limit" and v.strip() == "0" for k, v in pairs):
-            pairs = [(k, str(self.max_page_size) if k == "limit" else v) for k, v in pairs]
+            pairs = [(k, str(PAGE_SIZE) if k == "limit" else v) for k, v in pairs]
             scope = {**scope, "query_string": urlencode(pairs).encode()}
         return scope, by_id
 
@@ -200,11 +202,11 @@ class XapiConformance:
             reason = describe_errors(detail) if isinstance(detail, list) else str(detail)
             payload = {"detail": f"Invalid request: {reason}"}
             changed = True
-        elif status == 401 and isinstance(detail, str) and detail.startswith(_SCOPE_REFUSAL):
+        elif status == 401 and isinstance(detail, str) and detail.startswith(SCOPE_REFUSAL):
             status = 403
             headers = [(k, v) for k, v in headers if k.lower() != b"www-authenticate"]
         elif path == STATEMENTS_PATH and method == "GET" and status == 200:
-            headers = [*headers, (b"x-experience-api-consistent-through", _now().encode())]
+            headers = [*headers, (b"x-experience-api-consistent-through", self.store.consistent_through().encode())]
             if isinstance(payload, dict):
                 more = payload.get("more")
                 if isinstance(more, str) and f"search_after={END_OF_RESULTS}" in more:
@@ -231,40 +233,15 @@ class XapiConformance:
         return status, headers, body
 
 
-def _now() -> str:
-    return datetime.now(tz=UTC).isoformat()
-
-
-def statements_are_equivalent(new: dict[str, Any], existing: dict[str, Any]) -> bool:
-    """Compare two statements with the same id as xAPI 1.0.3 (Data 2.3.1) asks.
-
-    Differences the LRS itself may have caused are ignored: ``stored``,
-    ``authority``, and ``timestamp`` where the LRS filled it in (Ralph sets a missing
-    timestamp to the ``stored`` time).
-    """
-    fields = ["actor", "verb", "object", "id", "result", "context", "attachments"]
-    lrs_timestamp = any(s.get("timestamp") == s.get("stored") for s in (new, existing))
-    if not lrs_timestamp:
-        fields.append("timestamp")
-    if "version" in new and "version" in existing:
-        fields.append("version")
-    return all(new.get(name) == existing.get(name) for name in fields)
-
-
 def create_app() -> ASGIApp:
     """Build the LRS app from Ralph's, configured by the environment (uvicorn factory)."""
-    from ralph.api import app as ralph_app  # type: ignore[import-untyped]
     from ralph.api.routers import statements as ralph_statements  # type: ignore[import-untyped]
     from ralph.conf import settings  # type: ignore[import-untyped]
 
-    ralph_statements.statements_are_equivalent = statements_are_equivalent
-
-    # CORS is answered outside the wrapper (also for /xAPI/about and corrected errors),
-    # so Ralph's own CORS layer would only add duplicate headers.
-    ralph_app.user_middleware = [
-        m for m in ralph_app.user_middleware if m.cls is not CORSMiddleware
-    ]
-    app: ASGIApp = XapiConformance(ralph_app, settings.RUNSERVER_MAX_SEARCH_HITS_COUNT)
+    # Every place Leerpad reaches into Ralph is checked there first (fails loudly).
+    ralph_app = patch_ralph(statements_are_equivalent, CORSMiddleware)
+    store = ralph_statements.BACKEND_CLIENT.store
+    app: ASGIApp = XapiConformance(ralph_app, store)
     origins = [str(o) for o in settings.RUNSERVER_CORS_ALLOW_ORIGINS]
     if origins:
         app = CORSMiddleware(
