@@ -13,8 +13,8 @@ Each batch is written in one transaction: stored entirely or not at all, also wh
 the process is killed in the middle of it. Writers take turns (SQLite's write lock,
 a PostgreSQL advisory lock) and ``stored`` is set inside that turn, never earlier
 than the newest ``stored`` already there: so statements become visible in
-``stored`` order, and the newest ``stored`` is a time through which every reader is
-consistent (``X-Experience-API-Consistent-Through``), however many workers write.
+``stored`` order, and a time read in such a turn is one through which every reader
+is consistent (``X-Experience-API-Consistent-Through``), however many workers write.
 """
 
 from __future__ import annotations
@@ -139,10 +139,14 @@ class StatementStore:
     # ------------------------------------------------------------------ reading
 
     def consistent_through(self) -> str:
-        """A time through which every stored statement is visible (ISO 8601, UTC)."""
-        rows = self.db.query("SELECT MAX(stored) FROM statements")
-        newest = rows[0][0] if rows else None
-        return micros_to_iso(int(newest)) if newest is not None else micros_to_iso(0)
+        """A time through which every stored statement is visible (ISO 8601, UTC).
+
+        Read in the writers' turn: every batch that took its turn before has
+        committed, and every later one gets a ``stored`` after this moment.
+        """
+        with self.db.transaction() as cursor:
+            moment = self._next_stored(cursor) - 1
+        return micros_to_iso(moment)
 
     def by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Return the stored statements with these ids (voided ones included)."""
