@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -56,6 +56,16 @@ def to_micros(value: object) -> int:
     """Return a time as integer microseconds since the epoch (UTC)."""
     delta = parse_time(value) - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def micros_to_datetime(micros: int) -> datetime:
+    """An integer microsecond time as an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def micros_to_iso(micros: int) -> str:
+    """An integer microsecond time as ISO 8601 text in UTC."""
+    return micros_to_datetime(micros).isoformat()
 
 
 def now_micros() -> int:
@@ -250,3 +260,34 @@ def statements_are_equivalent(new: Mapping[str, Any], existing: Mapping[str, Any
     if "version" in new and "version" in existing:
         fields.append("version")
     return all(new.get(name) == existing.get(name) for name in fields)
+
+
+def activity_objects(statement: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every Activity object in a statement: its object, context activities, a sub-statement's."""
+    for part in (statement, statement.get("object")):
+        if not isinstance(part, Mapping):
+            continue
+        obj = part.get("object")
+        if isinstance(obj, Mapping) and _is_activity(obj):
+            yield obj
+        context = part.get("context")
+        activities = context.get("contextActivities") if isinstance(context, Mapping) else None
+        if isinstance(activities, Mapping):
+            for value in activities.values():
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+                        yield item
+        if part is statement and not (isinstance(obj, Mapping) and obj.get("objectType") == "SubStatement"):
+            break
+
+
+def merge_definitions(definitions: Iterator[Mapping[str, Any]]) -> dict[str, Any]:
+    """One activity definition from several: language maps and extensions merged, the rest the latest."""
+    merged: dict[str, Any] = {}
+    for definition in definitions:
+        for name, value in definition.items():
+            if name in ("name", "description", "extensions") and isinstance(value, Mapping):
+                merged[name] = {**merged.get(name, {}), **value}
+            else:
+                merged[name] = value
+    return merged

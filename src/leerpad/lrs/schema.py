@@ -79,6 +79,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         INSERT INTO schema_version (version) VALUES (1)
         """,
     ),
+    Migration(
+        3,
+        "documents: State, Activity Profile and Agent Profile",
+        """
+        CREATE TABLE documents (
+            kind SMALLINT NOT NULL,
+            activity TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            registration TEXT NOT NULL,
+            doc_id TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            content {binary} NOT NULL,
+            etag TEXT NOT NULL,
+            updated BIGINT NOT NULL,
+            PRIMARY KEY (kind, activity, agent, registration, doc_id)
+        );
+        CREATE INDEX documents_updated ON documents (kind, activity, agent, registration, updated)
+        """,
+    ),
 )
 
 #: The version this code reads and writes.

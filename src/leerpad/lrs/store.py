@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leerpad.lrs.dialects import Cursor, Database, StoreError, open_database
 from leerpad.lrs.indexing import (
+    KIND_RELATED_ACTIVITY,
     VOIDED_VERB,
     IndexedStatement,
+    activity_objects,
     index_statement,
+    merge_definitions,
+    micros_to_iso,
     normalise_uuid,
     now_micros,
     statements_are_equivalent,
@@ -40,7 +43,6 @@ _COLUMNS = "id, stored, timestamp, verb, activity, agent, registration, body"
 _CHUNK = 500  # ids per `IN (…)`: far below every database's parameter limit
 # Any constant shared by all writers of the same PostgreSQL database.
 _WRITE_LOCK_KEY = 0x1EE2_9AD1
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class DuplicateStatementError(StoreError):
@@ -50,11 +52,6 @@ class DuplicateStatementError(StoreError):
         """Name the conflicting id."""
         super().__init__(f"Differing statements already exist with the same ID: {statement_id}")
         self.statement_id = statement_id
-
-
-def micros_to_iso(micros: int) -> str:
-    """An integer microsecond time as ISO 8601 text in UTC."""
-    return (_EPOCH + timedelta(microseconds=micros)).isoformat()
 
 
 class StatementStore:
@@ -192,6 +189,22 @@ class StatementStore:
             for _, _, body in rows:
                 yield json.loads(body)
             after = (int(rows[-1][0]), int(rows[-1][1]))
+
+    def activity(self, activity_id: str) -> dict[str, Any] | None:
+        """The Activity object of ``activity_id``, its definitions from every statement merged."""
+        rows = self.db.query(
+            "SELECT body FROM statements WHERE seq IN (SELECT seq FROM related WHERE kind = ? AND value = ?) "
+            "ORDER BY stored, seq",
+            [KIND_RELATED_ACTIVITY, activity_id],
+        )
+        if not rows:
+            return None
+        found = (obj for (body,) in rows for obj in activity_objects(json.loads(body)) if obj.get("id") == activity_id)
+        definition = merge_definitions(obj["definition"] for obj in found if isinstance(obj.get("definition"), dict))
+        activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+        if definition:
+            activity["definition"] = definition
+        return activity
 
     def count(self) -> int:
         """Number of stored statements (voided ones included)."""
