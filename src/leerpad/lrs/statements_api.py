@@ -1,0 +1,208 @@
+"""The Statements resource: writes by Leerpad, queries by Ralph corrected around it.
+
+The request reaches this point authenticated, with a known version header and a
+body within the size limit (:mod:`leerpad.lrs.app`).
+
+Writes (POST, PUT) do not go through Ralph: its request model refuses valid
+statements (any object without ``id``: Agents, SubStatements) and re-serialises
+them. Here every statement is validated completely (:mod:`~leerpad.lrs.validation`),
+the statement policies run (who may void, the scorer's refusals), the LRS adds
+``id`` and ``authority`` (the credential's agent; only scope ``all`` may name
+another), and the batch is stored in one transaction, original JSON unchanged.
+
+Queries (GET) are Ralph's, corrected:
+
+- 422 becomes 400 with a readable message; a refused scope of a known credential
+  becomes 403 instead of 401;
+- ``limit=0`` means "as many as the server allows" instead of an endless empty page;
+- no ``more`` link when nothing follows (Ralph adds one whenever a page is full);
+- ``statementId``/``voidedStatementId`` return the statement itself, or 404;
+- statement queries carry ``X-Experience-API-Consistent-Through``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+from uuid import uuid4
+
+from anyio import to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope
+
+from leerpad.lrs.access import SCOPE_ALL, Caller
+from leerpad.lrs.backend import END_OF_RESULTS
+from leerpad.lrs.indexing import VOIDED_VERB, normalise_uuid
+from leerpad.lrs.query import PAGE_SIZE
+from leerpad.lrs.ralph_patches import SCOPE_REFUSAL
+from leerpad.lrs.resources import Answer
+from leerpad.lrs.store import DuplicateStatementError, StatementStore
+from leerpad.lrs.validation import describe_errors, is_uuid, statement_errors
+
+STATEMENTS_PATH = "/xAPI/statements"
+
+#: A check every statement write passes after validation: a refusal (403) or None.
+StatementPolicy = Callable[[Sequence[Mapping[str, Any]], Caller], str | None]
+
+
+def voiding_needs_all(statements: Sequence[Mapping[str, Any]], caller: Caller) -> str | None:
+    """Only the organiser's credential (scope ``all``) may void statements."""
+    if SCOPE_ALL in caller.scopes:
+        return None
+    for statement in statements:
+        verb = statement.get("verb")
+        if isinstance(verb, Mapping) and verb.get("id") == VOIDED_VERB:
+            return "Only a credential with scope all may void statements"
+    return None
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that hands over an already-read body once."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+class StatementsResource:
+    """Ralph's statements API, corrected; see the module docstring."""
+
+    def __init__(
+        self,
+        ralph: ASGIApp,
+        store: StatementStore,
+        policies: Sequence[StatementPolicy],
+        max_batch: int,
+    ) -> None:
+        """Ralph's app, the store its backend writes to, the write policies, the batch limit."""
+        self.ralph = ralph
+        self.store = store
+        self.policies = list(policies)
+        self.max_batch = max_batch
+
+    async def handle(self, scope: Scope, params: Mapping[str, str], body: bytes, caller: Caller) -> Answer:
+        """Answer one request to the Statements resource (HEAD already turned into GET)."""
+        method = scope["method"]
+        if method in ("POST", "PUT"):
+            if not caller.may("statements/write"):
+                return Answer.error(403, 'Access not authorized to scope: "statements/write".')
+            return await to_thread.run_sync(self._write, method, params, body, caller)
+        if method != "GET":
+            return Answer.error(405, f"The Statements resource does not answer {method}")
+        scope, by_id = self._normalise_query(scope)
+        status, headers, payload_bytes = await self._call_ralph(scope, body)
+        return await self._correct(by_id, status, headers, payload_bytes)
+
+    def _write(self, method: str, params: Mapping[str, str], body: bytes, caller: Caller) -> Answer:
+        """POST (a statement or a list; answers their ids) or PUT (one statement, ``statementId``)."""
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as error:
+            return Answer.error(400, f"The request body is not valid JSON: {error}")
+        if method == "PUT" and not isinstance(parsed, dict):
+            return Answer.error(400, "PUT takes one statement (a JSON object)")
+        statements = parsed if isinstance(parsed, list) else [parsed]
+        if not statements:
+            return Answer.error(400, "The list of statements cannot be empty")
+        if len(statements) > self.max_batch:
+            return Answer.error(413, f"At most {self.max_batch} statements per request; this one has {len(statements)}")
+        problems = statement_errors(parsed)
+        if problems:
+            text = "Invalid statement, nothing of the request was stored: " + problems[0]
+            if len(problems) > 1:
+                text += f" (and {len(problems) - 1} more invalid statements)"
+            return Answer.error(400, text)
+        if method == "PUT":
+            statement_id = params.get("statementId")
+            if not statement_id or not is_uuid(statement_id):
+                return Answer.error(400, "PUT needs the statementId parameter (a UUID)")
+            if "id" in parsed and normalise_uuid(parsed["id"]) != normalise_uuid(statement_id):
+                return Answer.error(400, "The statement's id differs from the statementId parameter")
+            parsed["id"] = statement_id
+        for policy in self.policies:
+            refusal = policy(statements, caller)
+            if refusal is not None:
+                return Answer.error(403, refusal)
+        prepared = [self._enrich(s, caller) for s in statements]
+        ids = [normalise_uuid(s["id"]) for s in prepared]
+        if len(set(ids)) != len(ids):
+            return Answer.error(400, "Duplicate statement IDs in the list of statements")
+        try:
+            self.store.write(prepared)
+        except DuplicateStatementError as error:
+            return Answer.error(409, str(error))
+        return Answer(204) if method == "PUT" else Answer.json(200, ids)
+
+    @staticmethod
+    def _enrich(statement: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """The statement as stored: an id, the caller as authority (unless scope ``all`` named one)."""
+        enriched = {k: v for k, v in statement.items() if k != "stored"}
+        enriched["id"] = normalise_uuid(enriched.get("id") or uuid4())
+        if SCOPE_ALL not in caller.scopes or "authority" not in enriched:
+            enriched["authority"] = dict(caller.agent)
+        return enriched
+
+    @staticmethod
+    def _normalise_query(scope: Scope) -> tuple[Scope, bool]:
+        """``limit=0`` → the server's maximum; tell whether one statement is asked by id."""
+        pairs = parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
+        by_id = any(k in ("statementId", "voidedStatementId") for k, _ in pairs)
+        if any(k == "limit" and v.strip() == "0" for k, v in pairs):
+            pairs = [(k, str(PAGE_SIZE) if k == "limit" else v) for k, v in pairs]
+            scope = {**scope, "query_string": urlencode(pairs).encode()}
+        return scope, by_id
+
+    async def _call_ralph(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        start: MutableMapping[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.ralph(scope, _replay(body), capture)
+        return int(start.get("status", 500)), list(start.get("headers", [])), b"".join(chunks)
+
+    async def _correct(self, by_id: bool, status: int, raw_headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
+        payload: Any = None
+        try:
+            payload = json.loads(body) if body else None
+        except ValueError:
+            payload = None
+        detail = payload.get("detail") if isinstance(payload, dict) else None
+        headers = [
+            (k.decode("latin-1").lower(), v.decode("latin-1"))
+            for k, v in raw_headers
+            if k.lower() not in (b"content-length", b"x-experience-api-version", b"www-authenticate")
+        ]
+        if status == 422:
+            reason = describe_errors(detail) if isinstance(detail, list) else str(detail)
+            return Answer.error(400, f"Invalid request: {reason}")
+        if status == 401 and isinstance(detail, str) and detail.startswith(SCOPE_REFUSAL):
+            return Answer(403, body, headers)
+        if status != 200:
+            return Answer(status, body, headers)
+        consistent = await to_thread.run_sync(self.store.consistent_through)
+        headers.append(("x-experience-api-consistent-through", consistent))
+        consistent_header = [("x-experience-api-consistent-through", consistent)]
+        if isinstance(payload, dict):
+            more = payload.get("more")
+            if isinstance(more, str) and f"search_after={END_OF_RESULTS}" in more:
+                payload.pop("more")
+            payload.setdefault("more", "")
+            if by_id:
+                found = payload.get("statements") or []
+                if not found:
+                    return Answer.json(404, {"detail": "No statement with this id"}, consistent_header)
+                payload = found[0]
+            body = json.dumps(payload, ensure_ascii=False).encode()
+        return Answer(status, body, headers)
