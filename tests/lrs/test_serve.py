@@ -112,9 +112,9 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
         )
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == origin
-        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, timeout=10)
+        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, headers=XAPI_HEADERS, timeout=10)
         assert found.json()["object"]["definition"]["choices"] == statement["object"]["definition"]["choices"]
-        assert requests.get(url, auth=write, timeout=10).status_code == 403
+        assert requests.get(url, auth=write, headers=XAPI_HEADERS, timeout=10).status_code == 403
 
         output = _ctrl_c(process)
     assert "Cursus: http://127.0.0.1:" in output and "Gestopt." in output
@@ -125,7 +125,7 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
     with _leerpad("lrs", str(course), site_port=site_port, lrs_port=lrs_port) as process:
         _wait_for(credentials["endpoint"] + "about", process)
         assert json.loads(credentials_file.read_text()) == credentials
-        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, timeout=10)
+        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, headers=XAPI_HEADERS, timeout=10)
         assert found.status_code == 200
         _ctrl_c(process)
     assert _port_is_closed(lrs_port)

@@ -95,6 +95,7 @@ class LRSServer:
     port: int = DEFAULT_PORT
     host: str = DEFAULT_HOST
     app_factory: str = APP_FACTORY
+    state_dir: Path | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -125,6 +126,7 @@ class LRSServer:
         credentials = ensure_credentials(state_dir, endpoint, rounds=bcrypt_rounds)
         server = cls.from_credentials(credentials, database, tuple(cors_origins))
         server.host, server.port, server.app_factory = host, port, app_factory
+        server.state_dir = state_dir
         server.env = lrs_environment(
             database=database,
             auth_file=state_dir / RALPH_AUTH_FILE,

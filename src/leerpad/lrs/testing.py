@@ -87,6 +87,13 @@ class LiveLRS(LRSServer):
         """All statements matching ``params`` (read credential, ``more`` followed)."""
         return list(self.iter_statements(params))
 
+    def add_credential(self, name: str, scopes: list[str]) -> tuple[str, str]:
+        """Add a credential as ``leerpad lrs credential add`` does; ``(username, password)``."""
+        from leerpad.lrs.credentials import add_credential
+
+        assert self.state_dir is not None, "started without a state directory"
+        return add_credential(self.state_dir, name, scopes, rounds=4).as_tuple()
+
 
 # ------------------------------------------------------- an interrupted batch
 
