@@ -57,6 +57,118 @@ def voiding_needs_all(statements: Sequence[Mapping[str, Any]], caller: Caller) -
     return None
 
 
+# Query parameters answered here rather than by Ralph.
+_OWN_PARAMS = ("format", "attachments")
+_BY_ID_COMPANIONS = {"statementId", "voidedStatementId", "format", "attachments"}
+_FORMATS = ("exact", "ids", "canonical")
+
+
+def _query_refusal(params: Mapping[str, str]) -> str | None:
+    """Why a statements query is malformed (400), or None."""
+    if "statementId" in params and "voidedStatementId" in params:
+        return "statementId and voidedStatementId cannot be used together"
+    if "statementId" in params or "voidedStatementId" in params:
+        others = sorted(set(params) - _BY_ID_COMPANIONS)
+        if others:
+            return f"With statementId or voidedStatementId only format and attachments may be given, not {others[0]}"
+    if params.get("format", "exact") not in _FORMATS:
+        return f"format must be one of {', '.join(_FORMATS)}"
+    if params.get("attachments", "false") not in ("true", "false"):
+        return "attachments must be true or false"
+    return None
+
+
+def _accepted_languages(scope: Scope) -> list[str]:
+    """The languages of the request's Accept-Language header, most wanted first."""
+    header = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"accept-language"), "")
+    ranked = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, quality = part.strip().partition(";q=")
+        if tag:
+            try:
+                weight = float(quality) if quality else 1.0
+            except ValueError:
+                weight = 0.0
+            ranked.append((-weight, index, tag.strip().lower()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+# ------------------------------------------------------------ returned shape
+
+
+def _ids_only(value: Any) -> Any:
+    """An Agent, Group, Activity or Verb with only what identifies it (``format=ids``)."""
+    if not isinstance(value, dict):
+        return value
+    kind = value.get("objectType")
+    if kind in ("Agent", "Group") or any(k in value for k in ("mbox", "mbox_sha1sum", "openid", "account")):
+        kept = {k: v for k, v in value.items() if k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account")}
+        if kind == "Group" and "member" in value and len(kept) <= 1:
+            kept["member"] = [_ids_only(m) for m in value["member"]]
+        return kept
+    if kind in (None, "Activity") and "id" in value:
+        return {k: v for k, v in value.items() if k in ("objectType", "id")}
+    return value
+
+
+def _one_language(value: Any, languages: Sequence[str]) -> Any:
+    """Language maps reduced to the best accepted language (``format=canonical``)."""
+    if isinstance(value, list):
+        return [_one_language(v, languages) for v in value]
+    if not isinstance(value, dict):
+        return value
+    shaped: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "extensions":
+            shaped[key] = item
+        elif key in ("display", "name", "description") and isinstance(item, dict) and item:
+            lowered = {tag.lower(): tag for tag in item}
+            chosen = next((lowered[tag] for tag in languages if tag in lowered), None)
+            chosen = chosen or next(
+                (tag for tag in item for want in languages if tag.lower().split("-")[0] == want.split("-")[0]),
+                next(iter(item)),
+            )
+            shaped[key] = {chosen: item[chosen]}
+        else:
+            shaped[key] = _one_language(item, languages)
+    return shaped
+
+
+def _arrays_of_context_activities(part: dict[str, Any]) -> None:
+    context = part.get("context")
+    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    if isinstance(activities, dict):
+        for kind, value in list(activities.items()):
+            if isinstance(value, dict):
+                activities[kind] = [value]
+
+
+def shape_statement(statement: dict[str, Any], form: str, languages: Sequence[str]) -> dict[str, Any]:
+    """A stored statement as returned: context activities always arrays (xAPI Data 2.4.6.2),
+    then ``format=ids`` or ``canonical`` applied."""
+    parts = [statement]
+    if isinstance(statement.get("object"), dict) and statement["object"].get("objectType") == "SubStatement":
+        parts.append(statement["object"])
+    for part in parts:
+        _arrays_of_context_activities(part)
+        if form == "ids":
+            for name in ("actor", "object", "authority"):
+                if name in part:
+                    part[name] = _ids_only(part[name])
+            if isinstance(part.get("verb"), dict):
+                part["verb"] = {"id": part["verb"].get("id")}
+            context = part.get("context")
+            if isinstance(context, dict):
+                for name in ("instructor", "team"):
+                    if name in context:
+                        context[name] = _ids_only(context[name])
+                for kind, items in (context.get("contextActivities") or {}).items():
+                    context["contextActivities"][kind] = [_ids_only(i) for i in items]
+    if form == "canonical":
+        return dict(_one_language(statement, languages))
+    return statement
+
+
 def _replay(body: bytes) -> Receive:
     """A ``receive`` that hands over an already-read body once."""
     sent = False
@@ -96,9 +208,17 @@ class StatementsResource:
             return await to_thread.run_sync(self._write, method, params, body, caller)
         if method != "GET":
             return Answer.error(405, f"The Statements resource does not answer {method}")
-        scope, by_id = self._normalise_query(scope)
-        status, headers, payload_bytes = await self._call_ralph(scope, body)
-        return await self._correct(by_id, status, headers, payload_bytes)
+        # Read before the query: everything stored until then is in the answer.
+        consistent = await to_thread.run_sync(self.store.consistent_through)
+        refusal = _query_refusal(params)
+        if refusal is not None:
+            result = Answer.error(400, refusal)
+        else:
+            scope, by_id = self._normalise_query(scope)
+            status, headers, payload_bytes = await self._call_ralph(scope, body)
+            result = self._correct(by_id, status, headers, payload_bytes, params, scope)
+        result.headers.append(("x-experience-api-consistent-through", consistent))
+        return result
 
     def _write(self, method: str, params: Mapping[str, str], body: bytes, caller: Caller) -> Answer:
         """POST (a statement or a list; answers their ids) or PUT (one statement, ``statementId``)."""
@@ -151,13 +271,13 @@ class StatementsResource:
 
     @staticmethod
     def _normalise_query(scope: Scope) -> tuple[Scope, bool]:
-        """``limit=0`` → the server's maximum; tell whether one statement is asked by id."""
+        """``limit=0`` → the server's maximum; ``format``/``attachments`` are answered here, not
+        by Ralph; tell whether one statement is asked by id."""
         pairs = parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
         by_id = any(k in ("statementId", "voidedStatementId") for k, _ in pairs)
-        if any(k == "limit" and v.strip() == "0" for k, v in pairs):
-            pairs = [(k, str(PAGE_SIZE) if k == "limit" else v) for k, v in pairs]
-            scope = {**scope, "query_string": urlencode(pairs).encode()}
-        return scope, by_id
+        pairs = [(k, str(PAGE_SIZE) if k == "limit" and v.strip() == "0" else v) for k, v in pairs]
+        pairs = [(k, v) for k, v in pairs if k not in _OWN_PARAMS]
+        return {**scope, "query_string": urlencode(pairs).encode()}, by_id
 
     async def _call_ralph(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         start: MutableMapping[str, Any] = {}
@@ -172,7 +292,15 @@ class StatementsResource:
         await self.ralph(scope, _replay(body), capture)
         return int(start.get("status", 500)), list(start.get("headers", [])), b"".join(chunks)
 
-    async def _correct(self, by_id: bool, status: int, raw_headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
+    def _correct(
+        self,
+        by_id: bool,
+        status: int,
+        raw_headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        params: Mapping[str, str],
+        scope: Scope,
+    ) -> Answer:
         payload: Any = None
         try:
             payload = json.loads(body) if body else None
@@ -191,10 +319,11 @@ class StatementsResource:
             return Answer(403, body, headers)
         if status != 200:
             return Answer(status, body, headers)
-        consistent = await to_thread.run_sync(self.store.consistent_through)
-        headers.append(("x-experience-api-consistent-through", consistent))
-        consistent_header = [("x-experience-api-consistent-through", consistent)]
         if isinstance(payload, dict):
+            languages = _accepted_languages(scope)
+            payload["statements"] = [
+                shape_statement(s, params.get("format", "exact"), languages) for s in payload.get("statements") or []
+            ]
             more = payload.get("more")
             if isinstance(more, str) and f"search_after={END_OF_RESULTS}" in more:
                 payload.pop("more")
@@ -202,7 +331,7 @@ class StatementsResource:
             if by_id:
                 found = payload.get("statements") or []
                 if not found:
-                    return Answer.json(404, {"detail": "No statement with this id"}, consistent_header)
+                    return Answer.error(404, "No statement with this id")
                 payload = found[0]
             body = json.dumps(payload, ensure_ascii=False).encode()
         return Answer(status, body, headers)

@@ -31,8 +31,8 @@ _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE
 )
 _DURATION = re.compile(
-    r"^P(?=\d|T\d)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?W)?(?:\d+(?:\.\d+)?D)?"
-    r"(?:T(?=\d)(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?$"
+    r"^P(?:\d+(?:\.\d+)?W|(?=\d|T\d)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?D)?"
+    r"(?:T(?=\d)(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?)$"
 )
 _SHA1 = re.compile(r"^[0-9a-f]{40}$", re.IGNORECASE)
 _SHA2 = re.compile(r"^[0-9a-f]{56}$|^[0-9a-f]{64}$|^[0-9a-f]{96}$|^[0-9a-f]{128}$", re.IGNORECASE)
@@ -276,8 +276,10 @@ def _definition(value: object, path: str, problems: _Problems) -> None:
     if "extensions" in value:
         _extensions(value["extensions"], _join(path, "extensions"), problems)
     interaction = value.get("interactionType")
-    if interaction is not None and interaction not in _INTERACTION_TYPES:
+    if interaction is not None and not (isinstance(interaction, str) and interaction in _INTERACTION_TYPES):
         problems.add(_join(path, "interactionType"), f"must be one of {', '.join(_INTERACTION_TYPES)}")
+    if interaction is None and any(name in value for name in ("correctResponsesPattern", *_COMPONENT_LISTS)):
+        problems.add(_join(path, "interactionType"), "is required with correctResponsesPattern or components")
     pattern = value.get("correctResponsesPattern")
     if pattern is not None and not (isinstance(pattern, list) and all(isinstance(p, str) for p in pattern)):
         problems.add(_join(path, "correctResponsesPattern"), "must be an array of strings")
@@ -285,7 +287,7 @@ def _definition(value: object, path: str, problems: _Problems) -> None:
         if name not in value:
             continue
         where = _join(path, name)
-        if interaction not in _INTERACTION_TYPES or name not in _INTERACTION_TYPES[interaction]:
+        if not isinstance(interaction, str) or name not in _INTERACTION_TYPES.get(interaction, ()):
             problems.add(where, f"is not a component of the {interaction!r} interaction type")
         components = value[name]
         if not isinstance(components, list):
