@@ -163,3 +163,31 @@ def without_lrs_fields(statement: dict[str, Any]) -> dict[str, Any]:
 def as_sent() -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Strip ``stored`` and ``authority`` from a returned statement."""
     return without_lrs_fields
+
+
+_ORGANISERS: dict[str, tuple[str, str]] = {}
+
+
+@pytest.fixture
+def organiser(backend_lrs: LiveLRS) -> tuple[str, str]:
+    """A credential with scope ``all`` on ``backend_lrs`` (as ``leerpad lrs credential add``)."""
+    if backend_lrs.endpoint not in _ORGANISERS:
+        _ORGANISERS[backend_lrs.endpoint] = backend_lrs.add_credential("organisator", ["all"])
+    return _ORGANISERS[backend_lrs.endpoint]
+
+
+def xapi(
+    lrs: LiveLRS,
+    method: str,
+    resource: str,
+    auth: tuple[str, str] | None,
+    *,
+    headers: dict[str, str] | None = None,
+    version: bool = True,
+    **options: Any,
+) -> Any:
+    """One request to ``<endpoint><resource>`` with the xAPI version header (unless ``version=False``)."""
+    import requests
+
+    sent = {**({"X-Experience-API-Version": "1.0.3"} if version else {}), **(headers or {})}
+    return requests.request(method, lrs.endpoint + resource, auth=auth, headers=sent, timeout=60, **options)

@@ -60,9 +60,13 @@ class _Problems:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self._paths: set[str] = set()
 
     def add(self, path: str, message: str) -> None:
-        self.lines.append(f"{path or '(statement)'}: {message}")
+        """One problem per path: the first found (e.g. null) says it best."""
+        if path not in self._paths:
+            self._paths.add(path)
+            self.lines.append(f"{path or '(statement)'}: {message}")
 
 
 def _join(path: str, name: str | int) -> str:
@@ -287,7 +291,7 @@ def _definition(value: object, path: str, problems: _Problems) -> None:
         if name not in value:
             continue
         where = _join(path, name)
-        if not isinstance(interaction, str) or name not in _INTERACTION_TYPES.get(interaction, ()):
+        if isinstance(interaction, str) and name not in _INTERACTION_TYPES.get(interaction, ()):
             problems.add(where, f"is not a component of the {interaction!r} interaction type")
         components = value[name]
         if not isinstance(components, list):
