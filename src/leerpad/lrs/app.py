@@ -40,7 +40,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leerpad.lrs.access import Gate
 from leerpad.lrs.documents import DocumentStore
-from leerpad.lrs.indexing import statements_are_equivalent
 from leerpad.lrs.ralph_patches import forget_credentials, patch_ralph
 from leerpad.lrs.resources import Answer, Request, answer, route
 from leerpad.lrs.statements_api import STATEMENTS_PATH, StatementPolicy, StatementsResource, voiding_needs_all
@@ -242,7 +241,7 @@ def create_app() -> ASGIApp:
     from ralph.conf import settings  # type: ignore[import-untyped]
 
     # Every place Leerpad reaches into Ralph is checked there first (fails loudly).
-    ralph = patch_ralph(statements_are_equivalent, CORSMiddleware)
+    ralph = patch_ralph(CORSMiddleware)
     store: StatementStore = ralph_statements.BACKEND_CLIENT.store
     statements = StatementsResource(ralph, store, statement_policies(), _limit(MAX_BATCH_ENV, DEFAULT_MAX_BATCH))
     app: ASGIApp = XapiFront(

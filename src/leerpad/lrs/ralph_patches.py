@@ -1,13 +1,12 @@
 """Where Leerpad reaches into Ralph, each target checked before it is touched.
 
-The LRS app corrects Ralph in four places that Ralph offers no setting for. A
-Ralph release may move or reshape any of them; the correction would then silently
-do nothing. So each is checked here, when the app is built (importing Ralph's API
+The LRS app relies on Ralph in places that Ralph offers no setting for. A Ralph
+release may move or reshape any of them; the correction would then silently do
+nothing. So each is checked here, when the app is built (importing Ralph's API
 means reading its settings and opening the backend: never at plain import), and a
-mismatch stops the LRS with :class:`RalphMismatch` naming the Ralph version:
+mismatch stops the LRS with :class:`RalphMismatch` naming the Ralph version.
+(Statement writes no longer pass through Ralph at all: :mod:`leerpad.lrs.statements_api`.)
 
-- ``statements_are_equivalent`` in Ralph's statements router (replaced: Ralph's
-  compares an LRS-filled ``timestamp``, a spurious 409);
 - the CORS entry in the app's ``user_middleware`` list (removed: CORS is answered
   outside the corrections, also for ``/xAPI/about`` and errors);
 - the text of Ralph's scope refusal (a 401 that is turned into 403);
@@ -53,18 +52,6 @@ def check_version(installed: str) -> None:
         raise RalphMismatch(f"ralph-malph {installed} is installed")
 
 
-def check_equivalence_target(router: Any) -> None:
-    """Ralph's statements router calls a module-level ``statements_are_equivalent(a, b)``."""
-    target = getattr(router, "statements_are_equivalent", None)
-    if not callable(target):
-        raise RalphMismatch("ralph.api.routers.statements has no statements_are_equivalent")
-    if len(inspect.signature(target).parameters) != 2:
-        raise RalphMismatch("statements_are_equivalent no longer takes two statements")
-    source = inspect.getsource(router)
-    if source.count("statements_are_equivalent(") < 2:
-        raise RalphMismatch("the statements router no longer compares duplicates with statements_are_equivalent")
-
-
 def check_middleware_target(app: Any, cors: type) -> None:
     """Ralph's app is not started yet and lists its CORS middleware in ``user_middleware``."""
     entries = getattr(app, "user_middleware", None)
@@ -93,7 +80,7 @@ def check_auth_cache(get_stored_credentials: Callable[..., Any]) -> None:
         raise RalphMismatch("get_stored_credentials is no longer an lru_cache")
 
 
-def patch_ralph(equivalent: Callable[[Any, Any], bool], cors: type) -> Any:
+def patch_ralph(cors: type) -> Any:
     """Check every target, apply the corrections, and return Ralph's app."""
     check_version(version("ralph-malph"))
     from ralph.api import app  # type: ignore[import-untyped]
@@ -101,13 +88,11 @@ def patch_ralph(equivalent: Callable[[Any, Any], bool], cors: type) -> Any:
     from ralph.api.auth import basic as ralph_basic  # type: ignore[import-untyped]
     from ralph.api.routers import statements as router  # type: ignore[import-untyped]
 
-    check_equivalence_target(router)
     check_middleware_target(app, cors)
     check_scope_refusal(ralph_auth)
     check_more_sentinel(router)
     check_auth_cache(ralph_basic.get_stored_credentials)
 
-    router.statements_are_equivalent = equivalent
     app.user_middleware = [m for m in app.user_middleware if m.cls is not cors]
     return app
 
