@@ -98,6 +98,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX documents_updated ON documents (kind, activity, agent, registration, updated)
         """,
     ),
+    Migration(
+        4,
+        "attachments sent with statements (multipart/mixed), by their SHA-2",
+        """
+        CREATE TABLE attachments (
+            sha2 TEXT PRIMARY KEY,
+            content_type TEXT NOT NULL,
+            content {binary} NOT NULL
+        )
+        """,
+    ),
 )
 
 #: The version this code reads and writes.

@@ -32,6 +32,13 @@ from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope
 
 from leerpad.lrs.access import SCOPE_ALL, Caller
+from leerpad.lrs.attachments import (
+    AttachmentError,
+    attachment_hashes,
+    check_attachments,
+    multipart_answer,
+    read_upload,
+)
 from leerpad.lrs.backend import END_OF_RESULTS
 from leerpad.lrs.indexing import VOIDED_VERB, normalise_uuid
 from leerpad.lrs.query import PAGE_SIZE
@@ -107,7 +114,7 @@ def _ids_only(value: Any) -> Any:
             kept["member"] = [_ids_only(m) for m in value["member"]]
         return kept
     if kind in (None, "Activity") and "id" in value:
-        return {k: v for k, v in value.items() if k in ("objectType", "id")}
+        return {"id": value["id"]}
     return value
 
 
@@ -205,7 +212,10 @@ class StatementsResource:
         if method in ("POST", "PUT"):
             if not caller.may("statements/write"):
                 return Answer.error(403, 'Access not authorized to scope: "statements/write".')
-            return await to_thread.run_sync(self._write, method, params, body, caller)
+            content_type = next(
+                (v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"content-type"), ""
+            )
+            return await to_thread.run_sync(self._write, method, params, content_type, body, caller)
         if method != "GET":
             return Answer.error(405, f"The Statements resource does not answer {method}")
         # Read before the query: everything stored until then is in the answer.
@@ -220,10 +230,15 @@ class StatementsResource:
         result.headers.append(("x-experience-api-consistent-through", consistent))
         return result
 
-    def _write(self, method: str, params: Mapping[str, str], body: bytes, caller: Caller) -> Answer:
+    def _write(
+        self, method: str, params: Mapping[str, str], content_type: str, body: bytes, caller: Caller
+    ) -> Answer:
         """POST (a statement or a list; answers their ids) or PUT (one statement, ``statementId``)."""
         try:
-            parsed = json.loads(body)
+            upload = read_upload(content_type, body)
+            parsed = json.loads(upload.body)
+        except AttachmentError as error:
+            return Answer.error(400, str(error))
         except (ValueError, UnicodeDecodeError) as error:
             return Answer.error(400, f"The request body is not valid JSON: {error}")
         if method == "PUT" and not isinstance(parsed, dict):
@@ -246,6 +261,10 @@ class StatementsResource:
             if "id" in parsed and normalise_uuid(parsed["id"]) != normalise_uuid(statement_id):
                 return Answer.error(400, "The statement's id differs from the statementId parameter")
             parsed["id"] = statement_id
+        try:
+            check_attachments(statements, upload, content_type)
+        except AttachmentError as error:
+            return Answer.error(400, str(error))
         for policy in self.policies:
             refusal = policy(statements, caller)
             if refusal is not None:
@@ -255,7 +274,7 @@ class StatementsResource:
         if len(set(ids)) != len(ids):
             return Answer.error(400, "Duplicate statement IDs in the list of statements")
         try:
-            self.store.write(prepared)
+            self.store.write(prepared, upload.parts)
         except DuplicateStatementError as error:
             return Answer.error(409, str(error))
         return Answer(204) if method == "PUT" else Answer.json(200, ids)
@@ -334,4 +353,9 @@ class StatementsResource:
                     return Answer.error(404, "No statement with this id")
                 payload = found[0]
             body = json.dumps(payload, ensure_ascii=False).encode()
+            if params.get("attachments") == "true":
+                returned = payload.get("statements") if "statements" in payload else [payload]
+                stored = self.store.attachments(attachment_hashes(returned))
+                body, multipart_type = multipart_answer(payload, stored)
+                headers = [(k, v) for k, v in headers if k != "content-type"] + [("content-type", multipart_type)]
         return Answer(status, body, headers)

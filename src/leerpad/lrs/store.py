@@ -69,10 +69,13 @@ class StatementStore:
 
     # ------------------------------------------------------------------ writing
 
-    def write(self, statements: Iterable[Mapping[str, Any]]) -> int:
+    def write(
+        self, statements: Iterable[Mapping[str, Any]], attachments: Mapping[str, tuple[str, bytes]] | None = None
+    ) -> int:
         """Store a batch of statements in one transaction and return how many were new.
 
-        Voiding statements mark their target as voided in the same transaction. A
+        Voiding statements mark their target as voided in the same transaction, and
+        ``attachments`` (SHA-2 → content type, bytes) are kept in it too. A
         statement whose id is already stored with equivalent content is skipped
         (another writer stored it first); with other content,
         :class:`DuplicateStatementError` is raised and nothing of the batch is stored.
@@ -89,15 +92,21 @@ class StatementStore:
             if not rows:
                 return 0
             try:
-                self._insert(rows)
+                self._insert(rows, attachments or {})
             except Exception as error:
                 if self.db.is_unique_violation(error):
                     continue  # a concurrent writer stored one of them: compare again
                 raise
             return len(rows)
 
-    def _insert(self, rows: Sequence[IndexedStatement]) -> None:
+    def _insert(self, rows: Sequence[IndexedStatement], attachments: Mapping[str, tuple[str, bytes]]) -> None:
         with self.db.transaction() as cursor:
+            for sha2, (content_type, content) in attachments.items():
+                cursor.execute(
+                    "INSERT INTO attachments (sha2, content_type, content) VALUES (?, ?, ?) "
+                    "ON CONFLICT (sha2) DO NOTHING",
+                    (sha2, content_type, content),
+                )
             stored = self._next_stored(cursor)
             values = []
             for row in rows:
@@ -205,6 +214,16 @@ class StatementStore:
         if definition:
             activity["definition"] = definition
         return activity
+
+    def attachments(self, hashes: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """The stored attachments with these SHA-2 hashes: content type and bytes."""
+        found: dict[str, tuple[str, bytes]] = {}
+        for start in range(0, len(hashes), _CHUNK):
+            chunk = list(hashes[start : start + _CHUNK])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.query(f"SELECT sha2, content_type, content FROM attachments WHERE sha2 IN ({marks})", chunk)
+            found.update((str(h), (str(t), bytes(c))) for h, t, c in rows)
+        return found
 
     def count(self) -> int:
         """Number of stored statements (voided ones included)."""
