@@ -167,6 +167,7 @@ class IndexedStatement:
     agent: str | None
     registration: str | None
     voids: str | None
+    ref: str | None  # the statement a StatementRef object points to (voiding or not)
     body_start: str  # the JSON text without ``stored`` (and the LRS's timestamp), unclosed
     related: frozenset[tuple[int, str]]
 
@@ -217,9 +218,8 @@ def index_statement(statement: Mapping[str, Any]) -> IndexedStatement:
         registration = normalise_uuid(context["registration"])
     verb = statement.get("verb", {})
     verb_id = verb.get("id", "") if isinstance(verb, Mapping) else ""
-    voids = None
-    if verb_id == VOIDED_VERB and obj.get("objectType") == "StatementRef":
-        voids = normalise_uuid(obj.get("id", ""))
+    ref = normalise_uuid(obj.get("id", "")) if obj.get("objectType") == "StatementRef" else None
+    voids = ref if verb_id == VOIDED_VERB else None
 
     related: set[tuple[int, str]] = set()
     related.update((KIND_AGENT, key) for key in direct_agents)
@@ -235,6 +235,7 @@ def index_statement(statement: Mapping[str, Any]) -> IndexedStatement:
         agent=agent_key(actor) if isinstance(actor, Mapping) else None,
         registration=registration,
         voids=voids,
+        ref=ref,
         body_start=json.dumps(
             {k: v for k, v in statement.items() if k != "stored" and (k != "timestamp" or not timestamp_is_stored)},
             ensure_ascii=False,

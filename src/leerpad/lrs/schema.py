@@ -13,22 +13,34 @@ version is read again inside the lock, so each migration runs exactly once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from leerpad.lrs.dialects import Cursor, Database, StoreError
+from leerpad.lrs.indexing import normalise_uuid
 
 # Any constant shared by all processes migrating the same PostgreSQL database.
 _SCHEMA_LOCK_KEY = 0x1EE2_9AD0
 
 
+def _fill_refs(cursor: Cursor) -> None:
+    """Version 5: the StatementRef target of statements stored before the column existed."""
+    cursor.execute("SELECT seq, body FROM statements WHERE body LIKE ?", ("%StatementRef%",))
+    for seq, body in cursor.fetchall():
+        obj = json.loads(body).get("object")
+        if isinstance(obj, dict) and obj.get("objectType") == "StatementRef" and isinstance(obj.get("id"), str):
+            cursor.execute("UPDATE statements SET ref = ? WHERE seq = ?", (normalise_uuid(obj["id"]), seq))
+
+
 @dataclass(frozen=True)
 class Migration:
-    """One step from ``version - 1`` to ``version``: SQL with ``{serial}``/``{binary}``."""
+    """One step from ``version - 1`` to ``version``: SQL with ``{serial}``/``{binary}``, then ``fill``."""
 
     version: int
     summary: str
     sql: str
+    fill: Callable[[Cursor], None] | None = None
 
     def statements(self, database: Database) -> list[str]:
         """The SQL statements of this step in ``database``'s dialect."""
@@ -109,6 +121,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    Migration(
+        5,
+        "the statement a StatementRef points to: filters also match statements about a match",
+        """
+        ALTER TABLE statements ADD COLUMN ref TEXT;
+        CREATE INDEX statements_ref ON statements (ref)
+        """,
+        fill=_fill_refs,
+    ),
 )
 
 #: The version this code reads and writes.
@@ -160,6 +181,8 @@ def migrate(
             if before < migration.version <= target:
                 for sql in migration.statements(database):
                     cursor.execute(sql)
+                if migration.fill is not None:
+                    migration.fill(cursor)
                 if migration.version >= 2:
                     cursor.execute("UPDATE schema_version SET version = ?", (migration.version,))
                 if on_step is not None:

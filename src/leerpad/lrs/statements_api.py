@@ -234,6 +234,9 @@ class StatementsResource:
         self, method: str, params: Mapping[str, str], content_type: str, body: bytes, caller: Caller
     ) -> Answer:
         """POST (a statement or a list; answers their ids) or PUT (one statement, ``statementId``)."""
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type not in ("", "application/json", "multipart/mixed"):
+            return Answer.error(400, f"Statements are sent as application/json or multipart/mixed, not {media_type}")
         try:
             upload = read_upload(content_type, body)
             parsed = json.loads(upload.body)

@@ -39,7 +39,7 @@ from leerpad.lrs.indexing import (
 from leerpad.lrs.query import StatementFilter, StatementPage, select_sql
 from leerpad.lrs.schema import migrate
 
-_COLUMNS = "id, stored, timestamp, verb, activity, agent, registration, body"
+_COLUMNS = "id, stored, timestamp, verb, activity, agent, registration, ref, body"
 _CHUNK = 500  # ids per `IN (…)`: far below every database's parameter limit
 # Any constant shared by all writers of the same PostgreSQL database.
 _WRITE_LOCK_KEY = 0x1EE2_9AD1
@@ -112,10 +112,11 @@ class StatementStore:
             for row in rows:
                 values.append(
                     (row.id, stored, stored if row.timestamp_is_stored else row.timestamp, row.verb,
-                     row.activity, row.agent, row.registration, row.body_with_stored(micros_to_iso(stored)))
+                     row.activity, row.agent, row.registration, row.ref,
+                     row.body_with_stored(micros_to_iso(stored)))
                 )  # fmt: skip
             cursor.executemany(
-                f"INSERT INTO statements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values
+                f"INSERT INTO statements ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values
             )
             seqs: dict[str, int] = {}
             for start in range(0, len(rows), _CHUNK):
@@ -171,9 +172,9 @@ class StatementStore:
         if snapshot is None:
             rows = self.db.query("SELECT COALESCE(MAX(seq), 0) FROM statements")
             snapshot = int(rows[0][0])
-        sql, params = select_sql(spec, snapshot)
         limit = max(spec.limit, 1)
-        rows = self.db.query(sql, [*params, limit + 1])
+        sql, params = select_sql(spec, snapshot, limit + 1)
+        rows = self.db.query(sql, params)
         has_more = len(rows) > limit
         rows = rows[:limit]
         last = (int(rows[-1][0]), int(rows[-1][1])) if rows else None
