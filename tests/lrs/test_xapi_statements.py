@@ -6,11 +6,16 @@ on PostgreSQL.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import json
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 import pytest
@@ -160,3 +165,120 @@ def test_the_same_id_posted_concurrently_never_gives_500(
     assert Counter(statuses) == Counter({200: 1, 409: 7})
     stored = lrs.all_statements({"registration": statement["context"]["registration"]})
     assert Counter(s["id"] for s in stored) == Counter([statement["id"]])
+
+
+def _multipart(statements: object, parts: list[tuple[str, bytes]], boundary: str = "grens") -> tuple[bytes, str]:
+    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), json.dumps(statements).encode()]
+    for content_type, content in parts:
+        sha2 = hashlib.sha256(content).hexdigest()
+        chunks.append(
+            f"\r\n--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {sha2}\r\n\r\n".encode()
+        )
+        chunks.append(content)
+    chunks.append(f"\r\n--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/mixed; boundary={boundary}"
+
+
+def _attachment(content: bytes, **extra: Any) -> dict[str, Any]:
+    return {
+        "usageType": "https://leerpad.test/attachment/certificaat",
+        "display": {"nl-BE": "Attest"},
+        "contentType": "text/plain",
+        "length": len(content),
+        "sha2": hashlib.sha256(content).hexdigest(),
+        **extra,
+    }
+
+
+def test_XAPI_00127_00167_attachments_in_multipart_and_back(backend_lrs: LiveLRS, make_statement: Make) -> None:
+    content = "Attest voor Els — 2 uur".encode()
+    statement = make_statement(attachments=[_attachment(content)])
+    # Attachment data must come as a part: plain JSON is refused, as is a wrong content type.
+    refused = backend_lrs.post(statement)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "detail": "Statements with attachments without fileUrl must be sent as multipart/mixed"
+    }
+    linked = make_statement(attachments=[_attachment(content, fileUrl="https://leerpad.test/attest.txt")])
+    form = xapi(backend_lrs, "POST", "statements", backend_lrs.write, data=json.dumps(linked),
+                headers={"Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
+    assert form.status_code == 400
+    assert backend_lrs.post(linked).status_code == 200  # fileUrl: JSON is enough
+    body, content_type = _multipart([statement], [("text/plain", content)])
+    wrong_part = body.replace(b"Content-Transfer-Encoding: binary", b"Content-Transfer-Encoding: base64")
+    assert xapi(backend_lrs, "POST", "statements", backend_lrs.write, data=wrong_part,
+                headers={"Content-Type": content_type}).status_code == 400  # fmt: skip
+    stray, stray_type = _multipart([make_statement()], [("text/plain", content)])
+    assert xapi(backend_lrs, "POST", "statements", backend_lrs.write, data=stray,
+                headers={"Content-Type": stray_type}).json()["detail"].startswith("The part with hash")  # fmt: skip
+    posted = xapi(backend_lrs, "POST", "statements", backend_lrs.write, data=body,
+                  headers={"Content-Type": content_type})  # fmt: skip
+    assert posted.status_code == 200 and posted.json() == [statement["id"]]
+    # attachments=true: the statement first, then its attachment, as multipart/mixed.
+    answer = backend_lrs.get({"statementId": statement["id"], "attachments": "true"})
+    assert answer.headers["content-type"].startswith("multipart/mixed; boundary=")
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + answer.headers["content-type"].encode() + b"\r\n\r\n" + answer.content
+    )
+    first, second = message.iter_parts()
+    assert json.loads(first.get_payload(decode=True))["id"] == statement["id"]
+    assert second["X-Experience-API-Hash"] == hashlib.sha256(content).hexdigest()
+    assert second.get_payload(decode=True) == content
+    plain = backend_lrs.get({"statementId": statement["id"]})
+    assert plain.headers["content-type"] == "application/json"
+
+
+def _jws(payload: dict[str, Any], algorithm: str = "RS256") -> bytes:
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    header = b64(json.dumps({"alg": algorithm}).encode())
+    return f"{header}.{b64(json.dumps(payload).encode())}.{b64(b'handtekening')}".encode()
+
+
+def test_XAPI_00115_00116_00117_signed_statements(backend_lrs: LiveLRS, make_statement: Make) -> None:
+    def signed(payload_change: Callable[[dict[str, Any]], None] | None = None, algorithm: str = "RS256",
+               content_type: str = "application/octet-stream") -> Any:  # fmt: skip
+        statement = make_statement()
+        payload = copy.deepcopy(statement)
+        if payload_change:
+            payload_change(payload)
+        signature = _jws(payload, algorithm)
+        statement["attachments"] = [
+            _attachment(signature, usageType="http://adlnet.gov/expapi/attachments/signature", contentType=content_type)
+        ]
+        body, multipart_type = _multipart(statement, [("application/octet-stream", signature)])
+        return xapi(backend_lrs, "POST", "statements", backend_lrs.write, data=body,
+                    headers={"Content-Type": multipart_type})  # fmt: skip
+
+    for algorithm in ("RS256", "RS384", "RS512"):
+        assert signed(algorithm=algorithm).status_code == 200, algorithm
+    refusals = {
+        "The signature's algorithm must be RS256, RS384 or RS512": signed(algorithm="HS256"),
+        "The signature's payload differs from the statement": signed(lambda p: p["result"].update(success=False)),
+        "A signature attachment's contentType must be application/octet-stream": signed(content_type="text/plain"),
+    }
+    for message, response in refusals.items():
+        assert (response.status_code, response.json()) == (400, {"detail": message})
+
+
+def test_XAPI_00162_filters_return_statements_that_refer_to_a_match(
+    backend_lrs: LiveLRS, make_statement: Make, organiser: tuple[str, str]
+) -> None:
+    verb = f"https://leerpad.test/verb/{uuid.uuid4()}"
+    target = make_statement()
+    target["verb"] = {"id": verb}
+    assert backend_lrs.post(target).status_code == 200
+    since = backend_lrs.get({"statementId": target["id"]}).json()["stored"]
+    pointer = make_statement(object={"objectType": "StatementRef", "id": target["id"]})
+    del pointer["result"], pointer["context"]["platform"]
+    voiding = make_statement(object={"objectType": "StatementRef", "id": target["id"]})
+    voiding["verb"] = {"id": "http://adlnet.gov/expapi/verbs/voided"}
+    del voiding["result"], voiding["context"]["platform"]
+    assert backend_lrs.post(pointer).status_code == 200
+    assert xapi(backend_lrs, "POST", "statements", organiser, json=voiding).status_code == 200
+    found = [s["id"] for s in backend_lrs.all_statements({"verb": verb})]
+    assert found == [voiding["id"], pointer["id"]]  # about the voided match, not the match itself
+    assert [s["id"] for s in backend_lrs.all_statements({"verb": verb, "since": since})] == found
+    assert backend_lrs.all_statements({"verb": verb, "until": since}) == []
