@@ -65,14 +65,17 @@ def database_url(course_dir: Path) -> str:
     return f"sqlite://{(course_dir / STATE_DIR / DATABASE_FILE).resolve()}"
 
 
-def start_embedded_lrs(course_dir: Path, site_port: int, lrs_port: int) -> LRSServer:
+def start_embedded_lrs(
+    course_dir: Path, site_port: int, lrs_port: int, database: str | None = None, workers: int = 1
+) -> LRSServer:
     """Start the embedded LRS for ``course_dir`` (credentials created on first start)."""
     return LRSServer.start(
-        database=database_url(course_dir),
+        database=database or database_url(course_dir),
         state_dir=course_dir / STATE_DIR,
         host=DEFAULT_HOST,
         port=lrs_port,
         cors_origins=site_origins(site_port),
+        workers=workers,
     )
 
 
@@ -169,14 +172,17 @@ def serve(course_dir: Path, watch: bool = False, port: int | None = None, lrs_po
     return 0
 
 
-def run_lrs(course_dir: Path, port: int | None = None) -> int:
+def run_lrs(course_dir: Path, port: int | None = None, database: str | None = None, workers: int = 1) -> int:
     """Run the embedded LRS alone until Ctrl-C; return the exit code."""
     course_dir = course_dir.resolve()
     site_port = _port("LEERPAD_SITE_PORT", 8000)
     lrs_port = port or _port("LEERPAD_LRS_PORT", 8100)
+    if workers > 1 and not (database or "").startswith(("postgresql://", "postgres://")):
+        print("Meer dan één worker kan alleen met PostgreSQL (--database postgresql://…).")
+        return 1
     with _terminate_as_interrupt():
         try:
-            lrs = start_embedded_lrs(course_dir, site_port, lrs_port)
+            lrs = start_embedded_lrs(course_dir, site_port, lrs_port, database, workers)
         except LRSStartError as error:
             print(f"De LRS start niet: {error}")
             return 1
@@ -255,5 +261,7 @@ def lrs_main(argv: Sequence[str]) -> int:
         return backup(Path(args.dir), Path(args.file))
     parser.add_argument("dir", nargs="?", default=".")
     parser.add_argument("--port", type=int, help="poort van de LRS (standaard 8100)")
+    parser.add_argument("--database", help="postgresql://… in plaats van .leerpad/lrs.sqlite3")
+    parser.add_argument("--workers", type=int, default=1, help="processen (alleen met PostgreSQL)")
     args = parser.parse_args(argv)
-    return run_lrs(Path(args.dir), port=args.port)
+    return run_lrs(Path(args.dir), port=args.port, database=args.database, workers=args.workers)

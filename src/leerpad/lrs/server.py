@@ -96,6 +96,7 @@ class LRSServer:
     host: str = DEFAULT_HOST
     app_factory: str = APP_FACTORY
     state_dir: Path | None = None
+    workers: int = 1
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -114,12 +115,14 @@ class LRSServer:
         timeout: float = 60.0,
         log_to_console: bool = False,
         app_factory: str = APP_FACTORY,
+        workers: int = 1,
     ) -> Self:
         """Start an LRS process and wait until it answers.
 
         Credentials come from ``state_dir/credentials.json`` (created if missing).
         ``port=None`` takes a free port. Logs go to ``state_dir/lrs.log`` unless
-        ``log_to_console``. ``app_factory`` is the uvicorn factory of the app.
+        ``log_to_console``. ``app_factory`` is the uvicorn factory of the app;
+        ``workers`` > 1 runs that many processes (PostgreSQL: SQLite has one writer).
         """
         port = port if port is not None else free_port(host)
         endpoint = f"http://{host}:{port}/xAPI/"
@@ -127,6 +130,7 @@ class LRSServer:
         server = cls.from_credentials(credentials, database, tuple(cors_origins))
         server.host, server.port, server.app_factory = host, port, app_factory
         server.state_dir = state_dir
+        server.workers = workers
         server.env = lrs_environment(
             database=database,
             auth_file=state_dir / RALPH_AUTH_FILE,
@@ -167,6 +171,7 @@ class LRSServer:
             "--log-level",
             "warning",
             "--no-access-log",
+            *(["--workers", str(self.workers)] if self.workers > 1 else []),
         ]
         output: Any = None
         if self.log_path is not None:
