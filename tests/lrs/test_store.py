@@ -144,3 +144,15 @@ def test_ralph_query_parameters_arrive_as_text() -> None:
         after=(123, 45),
         snapshot=678,
     )
+
+
+def test_stored_follows_the_order_of_a_batch_and_of_batches(store: StatementStore) -> None:
+    first = [_statement(n) for n in range(5)]
+    second = [_statement(n) for n in range(3)]
+    store.write(first)
+    store.write(second)
+    kept = list(store.iter_all())
+    assert [s["id"] for s in kept] == [s["id"] for s in first + second]
+    times = [to_micros(s["stored"]) for s in kept]
+    assert times == sorted(set(times))  # strictly increasing: ties would lose the order sent
+    assert to_micros(store.consistent_through()) >= times[-1]

@@ -107,9 +107,10 @@ class StatementStore:
                     "ON CONFLICT (sha2) DO NOTHING",
                     (sha2, content_type, content),
                 )
-            stored = self._next_stored(cursor)
+            first = self._next_stored(cursor)
             values = []
-            for row in rows:
+            # One microsecond apart, in the batch's order: `stored` keeps the order sent.
+            for stored, row in enumerate(rows, start=first):
                 values.append(
                     (row.id, stored, stored if row.timestamp_is_stored else row.timestamp, row.verb,
                      row.activity, row.agent, row.registration, row.ref,
