@@ -31,7 +31,7 @@ import requests
 
 from leerpad.lrs.credentials import AUTHORITY_HOME_PAGE
 from leerpad.lrs.store import StatementStore
-from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS
+from leerpad.lrs.testing import RALPH_APP, XAPI_HEADERS, LiveLRS
 
 COURSE = "https://leerpad.bench/course"
 VERBS = [
@@ -229,6 +229,7 @@ def run() -> None:
             database="sqlite:///dev/null",
             state_dir=root / "fs-state",
             backend="fs",
+            app_factory=RALPH_APP,
             bcrypt_rounds=4,
             extra_env={"RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(fs_dir)},
         )

@@ -95,6 +95,17 @@ class LiveLRS(LRSServer):
         return add_credential(self.state_dir, name, scopes, rounds=4).as_tuple()
 
 
+#: The uvicorn factory of Ralph's own app, unwrapped (the benchmarks' baseline on its FS backend).
+RALPH_APP = "leerpad.lrs.testing:create_ralph_app"
+
+
+def create_ralph_app() -> Any:
+    """Ralph's app as Ralph ships it, without Leerpad's front (uvicorn factory)."""
+    from ralph.api import app  # type: ignore[import-untyped]
+
+    return app
+
+
 # ------------------------------------------------------- an interrupted batch
 
 #: Names the file an interrupted batch creates when it pauses (environment).
