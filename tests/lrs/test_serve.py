@@ -89,7 +89,9 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
     course: Path, make_statement: Make
 ) -> None:
     site_port, lrs_port = free_port(), free_port()
-    with _leerpad("serve", str(course), site_port=site_port, lrs_port=lrs_port) as process:
+    # --port/--lrs-port win over LEERPAD_SITE_PORT/LEERPAD_LRS_PORT (set to other free ports here).
+    flags = ("--port", str(site_port), "--lrs-port", str(lrs_port))
+    with _leerpad("serve", str(course), *flags, site_port=free_port(), lrs_port=free_port()) as process:
         _wait_for(f"http://127.0.0.1:{site_port}/", process)
         credentials_file = course / ".leerpad" / "credentials.json"
         assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
