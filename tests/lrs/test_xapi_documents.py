@@ -190,6 +190,7 @@ def test_unknown_parameters_of_document_resources_are_refused(backend_lrs: LiveL
         "detail": "The parameter profileId is not allowed here (allowed: activityId, agent, registration, "
         "stateId, since)"
     }
-    assert _state(backend_lrs, organiser, "GET", {k: v for k, v in params.items() if k != "profileId"}).status_code == 404
+    known = {k: v for k, v in params.items() if k != "profileId"}
+    assert _state(backend_lrs, organiser, "GET", known).status_code == 404  # nothing was stored
     typo = xapi(backend_lrs, "GET", "agents?" + urlencode({"agnt": json.dumps(_agent())}), organiser)
     assert typo.json() == {"detail": "The parameter agnt is not allowed here (allowed: agent)"}
