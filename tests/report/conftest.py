@@ -6,7 +6,7 @@ file once, at the first one), two credentials are added to its auth file:
 
 - the scorer's: its agent is the scorer's own (CONTRACTS.md), so the LRS stamps the
   scorer's authority on what it posts — as the scoring service does;
-- the organiser's: used to void results.
+- the organiser's (scope all): used to void results.
 
 Until the scoring service is on main, the cohort's results are posted with the
 scorer's credential directly; forged results are posted with the browser's write
@@ -102,7 +102,7 @@ def report_lrs(lrs_factory: Callable[..., Any]) -> ReportLRS:
     server = lrs_factory(cors_origins=["http://127.0.0.1:9"])  # an origin only these tests use
     auth_file = Path(server.env["RALPH_AUTH_FILE"])
     scorer = _add_credential(auth_file, SCORER_AGENT, ["statements/write", "statements/read"])
-    organiser = _add_credential(auth_file, ORGANISER_AGENT, ["statements/write"])
+    organiser = _add_credential(auth_file, ORGANISER_AGENT, ["all"])  # voiding needs scope all
     return ReportLRS(server, scorer, organiser)
 
 
