@@ -67,6 +67,11 @@ SOURCE_KEYS = (
 
 def load_course(root: Path) -> tuple[Course, list[ContentError]]:
     """Read a course folder (the one holding mkdocs.yml)."""
+    return load_course_files(read_course_files(root))
+
+
+def read_course_files(root: Path) -> dict[str, str]:
+    """Relative path → text of every file the loader reads in a course folder."""
     files: dict[str, str] = {}
     config_text = _read(root / "mkdocs.yml")
     files["mkdocs.yml"] = config_text
@@ -78,7 +83,7 @@ def load_course(root: Path) -> tuple[Course, list[ContentError]]:
         for pattern in patterns:
             for file in sorted(base.glob(pattern)):
                 files[file.relative_to(root).as_posix()] = _read(file)
-    return load_course_files(files)
+    return files
 
 
 def _read(path: Path) -> str:
@@ -352,4 +357,4 @@ def load_course_files(files: Mapping[str, str]) -> tuple[Course, list[ContentErr
     return course, loader.errors
 
 
-__all__ = ["course_settings", "load_course", "load_course_files", "nav_pages", "parse_questions"]
+__all__ = ["course_settings", "load_course", "load_course_files", "nav_pages", "parse_questions", "read_course_files"]

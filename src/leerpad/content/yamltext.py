@@ -7,6 +7,7 @@ PyYAML's pure-Python loader is used (Pyodide has no libyaml).
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,8 +51,24 @@ class YamlDoc:
         return self.lines.get(key, self.start)
 
 
+# Pure-Python YAML is slow (most of a course load); the editor page re-checks a file on every
+# change against a course whose other files do not change: their parses are kept here.
+_PARSED: dict[tuple[str, int], YamlDoc] = {}
+_PARSED_MAX = 4096
+
+
 def parse_yaml(text: str, start: int = 1) -> YamlDoc:
-    """Parse YAML text whose first line is line `start` of its file."""
+    """Parse YAML text whose first line is line `start` of its file (a fresh copy each call)."""
+    key = (text, start)
+    if (doc := _PARSED.get(key)) is None:
+        doc = _parse_yaml(text, start)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = doc
+    return copy.deepcopy(doc)
+
+
+def _parse_yaml(text: str, start: int) -> YamlDoc:
     doc = YamlDoc(start=start)
     try:
         node = yaml.compose(text, Loader=_Loader)

@@ -16,6 +16,7 @@ from mkdocs.structure.pages import Page
 from leerpad.content.loader import CASES_DIR, QUIZZES_DIR, load_course
 from leerpad.content.models import Course
 from leerpad.markdown.context import PageContext
+from leerpad.plugin.authoring import authoring_files, authoring_page
 from leerpad.plugin.config import LeerpadConfig
 from leerpad.plugin.csp import add_csp
 from leerpad.plugin.site import (
@@ -71,7 +72,8 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         for data in DATA_FILES:  # course data, not pages to publish
             if (file := files.get_file_from_path(data)) is not None:
                 files.remove(file)
-        for file in [*generated_files(self.course, self.root, files, config), *asset_files(config)]:
+        for file in [*generated_files(self.course, self.root, files, config), *asset_files(config),
+                     *authoring_files(self.course, self.root, files, config)]:
             files.append(file)
         return files
 
@@ -85,7 +87,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         return page_config_element(self.course, self.context, page, self.lrs) + html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None)
+        return authoring_page(add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None), page)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (CASES_DIR, QUIZZES_DIR):
