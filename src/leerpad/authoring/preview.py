@@ -68,7 +68,7 @@ def reduce_file(path: str, text: str) -> str:
             kept.append(line)
         else:
             kept.append("")
-    return "\n".join(kept).rstrip("\n") + "\n"
+    return "\n".join(kept)
 
 
 def _jsonable(value: Any) -> bool:
@@ -186,10 +186,15 @@ class Preview:
         html = self.md.convert(body)
         return _MD_LINK.sub(_site_link, html)
 
-    def check(self, text: str) -> dict[str, Any]:
-        """Errors (`line`, `message`) and HTML of the trainer's text, and where it belongs."""
+    def check(self, text: str, path: str | None = None) -> dict[str, Any]:
+        """Errors (`line`, `message`) and HTML of the trainer's text, and where it belongs.
+
+        `path` is where the file will be put in the course; by default `<folder>/<id>.md`,
+        the name the page downloads it under. `replaces` says when a file of the course is
+        already there (the trainer edits it, or is about to overwrite it).
+        """
         text = text.replace("\r\n", "\n")
-        path = self.path_of(text)
+        path = path or self.path_of(text)
         kind = "quiz" if path.startswith(QUIZZES_DIR + "/") else "case"
         course, errors = self.errors(path, text)
         ident = _ident(text)
@@ -197,6 +202,7 @@ class Preview:
             "kind": kind,
             "id": ident,
             "path": path,
+            "replaces": path in self.files,
             "errors": [{"line": e.line, "message": e.message} for e in errors],
             "html": self.render(course, kind, ident, text),
         }

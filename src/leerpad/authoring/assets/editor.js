@@ -124,9 +124,12 @@ async function show(r) {
   const n = r.errors.length;
   summary.textContent = n ? `${n} ${n === 1 ? 'fout' : 'fouten'} (regel: melding):` : `Geen fouten: ${r.kind === 'quiz' ? 'de toets' : 'de casus'} is in orde.`;
   mark(r.errors.map((/** @type {any} */ e) => e.line));
+  describe();
+  if (r.replaces) where.textContent += ` Let op: de cursus heeft al een bestand ${r.path}; dit vervangt het.`;
   const body = clean(r.html);
   preview.replaceChildren(...body.childNodes);
   root.dataset.checked = String(r.seq);
+  root.dataset.first ||= String(Math.round(performance.now()));  // ms since navigation: the benchmark reads it
   try {
     const { Question } = await import('../quiz.js');
     for (const q of preview.querySelectorAll('.leerpad-question')) new Question(/** @type {HTMLElement} */ (q), { a: 1, parent: [], grouping: [] });

@@ -3,8 +3,14 @@
 // through the page's pyodide-lock.json), then renders and checks every text the editor
 // sends with leerpad.authoring.preview. Off the main thread, so typing never waits for it.
 // Nothing is sent anywhere: the only requests are for the site's own files.
+//
+// Messages in: {type: 'start', data} (course data, JSON text; again to switch course),
+// {type: 'check', seq, text}. Out: {type: 'progress', step, label, ms?}, {type: 'ready', ms},
+// {type: 'result', seq, ms, kind, id, path, errors, html}, {type: 'failed', seq, during, message}.
 import { loadPyodide } from './pyodide/pyodide.mjs';
 
+/** @type {Promise<any> | null} */
+let python = null;
 /** @type {any} */
 let preview = null;
 
@@ -15,16 +21,18 @@ const tell = message => postMessage(message);
 async function start(data) {
   const t0 = performance.now();
   tell({ type: 'progress', step: 1, label: 'Python en de pakketten worden geladen' });
-  const py = await loadPyodide({
+  python ||= loadPyodide({
     indexURL: new URL('./pyodide/', import.meta.url).href,
     packages: ['leerpad', 'markdown', 'pymdown-extensions', 'pyyaml'],
     stdout: () => {},
   });
+  const py = await python;
   tell({ type: 'progress', step: 2, label: 'De cursus wordt ingelezen', ms: performance.now() - t0 });
+  if (preview) preview.destroy();
   py.globals.set('course_data', data);
   preview = py.runPython('import json\nfrom leerpad.authoring.preview import Preview\nPreview(json.loads(course_data))');
   py.globals.delete('course_data');
-  tell({ type: 'ready', ms: performance.now() - t0, python: py.runPython('import sys; sys.version.split()[0]') });
+  tell({ type: 'ready', ms: performance.now() - t0 });
 }
 
 onmessage = async event => {
