@@ -74,10 +74,27 @@ def checked(page: Any, after: int = 0) -> None:
                            timeout=LOAD)
 
 
+PASTE = """text => {
+  const t = document.getElementById('lp-text'), data = new DataTransfer();
+  data.setData('text/plain', text);
+  t.focus();
+  t.select();
+  t.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
 def type_text(page: Any, text: str) -> int:
-    """Replaces the editor's text as pasting does; returns the check number to wait beyond."""
+    """Replaces the editor's text as pasting does; returns the check number to wait beyond.
+
+    Small texts are typed by Playwright (the browser's own editing); a big one is pasted
+    (a paste event with the text), which the editor handles itself.
+    """
     before = int(page.evaluate("Number(document.querySelector('.leerpad-editor').dataset.checked || 0)"))
-    page.locator("#lp-text").fill(text)
+    if len(text) <= 10000:
+        page.locator("#lp-text").fill(text)
+    else:
+        page.evaluate(PASTE, text)
+        assert page.locator("#lp-text").input_value() == text
     return before
 
 
@@ -133,8 +150,8 @@ def test_questions_in_the_preview_answer_but_send_nothing(editor: Any) -> None:
 
 
 def test_editor_works_before_and_without_pyodide(context: Any, tmp_path: Path) -> None:
-    """Pyodide's WebAssembly never arrives: typing, templates and download still work."""
-    context.route("**/pyodide.asm.wasm", lambda route: route.abort())
+    """The worker with Pyodide never arrives: typing, templates and download still work."""
+    context.route("**/authoring/worker.js", lambda route: route.abort())
     page = context.new_page()
     page.goto(EDITOR)
     page.locator("#lp-text").fill("")
@@ -143,7 +160,8 @@ def test_editor_works_before_and_without_pyodide(context: Any, tmp_path: Path) -
     assert page.locator("#lp-text").input_value().startswith("---\nid: nieuwe-toets\n")
     page.get_by_label("Vraagtype").select_option("question:matching")
     page.get_by_role("button", name="Vraag invoegen").click()
-    assert "    id: nieuwe-toets-1\n    type: matching\n" in page.locator("#lp-text").input_value()
+    # The template's question is nieuwe-toets-1: the inserted one gets the next free id.
+    assert "    id: nieuwe-toets-2\n    type: matching\n" in page.locator("#lp-text").input_value()
     with page.expect_download() as download:
         page.get_by_role("button", name="Downloaden").click()
     assert download.value.suggested_filename == "nieuwe-toets.md"
@@ -168,11 +186,11 @@ def test_bad_input_never_freezes_the_page(editor: Any, tmp_path: Path) -> None:
         "5000 lines": TWO_MISTAKES + "Een regel tekst.\n" * 5000,
     }
     for name, text in hard.items():
-        before = type_text(page, text)
         started = time.monotonic()
+        before = type_text(page, text)
         # The main thread answers at once while the worker checks.
         assert page.evaluate("1 + 1") == 2
-        assert time.monotonic() - started < 1, name
+        assert time.monotonic() - started < 3, name
         checked(page, before)
         assert page.locator("#lp-summary").inner_text(), name
     assert page.locator("#lp-errors li").count() >= 2  # the 5000-line text still has its two mistakes
@@ -212,7 +230,7 @@ def test_axe_finds_nothing_and_keyboard_reaches_everything(editor: Any) -> None:
     # From the text, Tab leaves the text area (no keyboard trap) and reaches the errors.
     page.locator("#lp-text").focus()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "leerpad-editor__error"
+    assert page.evaluate("document.activeElement.classList.contains('leerpad-editor__error')")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "lp-text"
 

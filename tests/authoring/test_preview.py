@@ -127,6 +127,20 @@ def test_shipped_course_data_keeps_lines_but_no_answers() -> None:
     assert reduced.splitlines()[:3] == quiz.splitlines()[:3]
 
 
+def test_the_builds_yaml_parses_change_nothing_but_speed() -> None:
+    """The page starts from the YAML parses the build made; without them it finds the same."""
+    from leerpad.content import yamltext
+
+    data = data_of(ROOT)
+    assert len(data["parsed"]) > 100
+    texts = [p.read_text("utf-8") for p in sorted((ROOT / "cases").glob("*.md"))[:5]]
+    yamltext._PARSED.clear()
+    seeded = [Preview(data).check(t) for t in texts]
+    yamltext._PARSED.clear()
+    plain = [Preview({k: v for k, v in data.items() if k != "parsed"}).check(t) for t in texts]
+    assert seeded == plain
+
+
 def test_links_in_the_preview_lead_to_the_built_pages(course_preview: Preview) -> None:
     html = course_preview.check((ROOT / "cases" / "eenzame-weduwnaar.md").read_text("utf-8"))["html"]
     assert 'href="../../sociale-benadering/"' in html

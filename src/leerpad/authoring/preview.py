@@ -21,6 +21,7 @@ from typing import Any
 
 import markdown
 
+from leerpad.content import yamltext
 from leerpad.content.loader import CASES_DIR, QUIZZES_DIR, load_course_files
 from leerpad.content.models import ContentError, Course
 from leerpad.content.questions import ID_PATTERN
@@ -96,9 +97,13 @@ def course_data(
     page to the site root, so that links in the preview lead to the course's pages.
     """
     names = [e for e in extensions if isinstance(e, str) and not e.startswith("leerpad")]
+    reduced = {path: reduce_file(path, text) for path, text in sorted(files.items())}
+    with yamltext.recording() as parsed:  # the page's first check then parses no YAML of the course
+        load_course_files(reduced)
     return {
         "version": DATA_VERSION,
-        "files": {path: reduce_file(path, text) for path, text in sorted(files.items())},
+        "files": reduced,
+        "parsed": yamltext.export(parsed),
         "markdown": {
             "extensions": names,
             "configs": {n: configs[n] for n in names if n in configs and _jsonable(configs[n])},
@@ -135,6 +140,7 @@ class Preview:
         if data.get("version") != DATA_VERSION:
             raise ValueError(f"course data version {data.get('version')!r}, expected {DATA_VERSION}")
         self.files: dict[str, str] = dict(data["files"])
+        yamltext.preload(data.get("parsed", []))
         self.base: str = str(data.get("base", ""))
         _course, errors = load_course_files(self.files)
         self.baseline = set(errors)  # the reduced course's own errors: none of the trainer's business

@@ -8,7 +8,10 @@ PyYAML's pure-Python loader is used (Pyodide has no libyaml).
 from __future__ import annotations
 
 import copy
+import json
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,17 +58,57 @@ class YamlDoc:
 # change against a course whose other files do not change: their parses are kept here.
 _PARSED: dict[tuple[str, int], YamlDoc] = {}
 _PARSED_MAX = 4096
+_RECORDING: list[set[tuple[str, int]]] = []
 
 
 def parse_yaml(text: str, start: int = 1) -> YamlDoc:
     """Parse YAML text whose first line is line `start` of its file (a fresh copy each call)."""
     key = (text, start)
+    for keys in _RECORDING:
+        keys.add(key)
     if (doc := _PARSED.get(key)) is None:
         doc = _parse_yaml(text, start)
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         _PARSED[key] = doc
     return copy.deepcopy(doc)
+
+
+@contextmanager
+def recording() -> Iterator[set[tuple[str, int]]]:
+    """The (text, start) of every parse while the block runs (for `export`)."""
+    keys: set[tuple[str, int]] = set()
+    _RECORDING.append(keys)
+    try:
+        yield keys
+    finally:
+        _RECORDING.remove(keys)
+
+
+def export(keys: Iterable[tuple[str, int]]) -> list[list[Any]]:
+    """These parses as JSON data, to `preload` elsewhere (the editor page, in Pyodide).
+
+    Parses whose data JSON cannot carry unchanged (dates, non-string keys) are left out:
+    they are parsed again where they are needed.
+    """
+    out: list[list[Any]] = []
+    for text, start in sorted(keys):
+        doc = _PARSED.get((text, start)) or _parse_yaml(text, start)
+        entry = [text, start, doc.data, doc.lines, doc.sublines, list(doc.error) if doc.error else None]
+        try:
+            if json.loads(json.dumps(entry)) == entry:
+                out.append(entry)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def preload(entries: Iterable[list[Any]]) -> None:
+    """Parses made elsewhere (`export`), so that they need not be made again here."""
+    for text, start, data, lines, sublines, error in entries:
+        doc = YamlDoc(data=data, lines=lines, start=start, error=(error[0], error[1]) if error else None,
+                      sublines=sublines)
+        _PARSED[(text, start)] = doc
 
 
 def _parse_yaml(text: str, start: int) -> YamlDoc:

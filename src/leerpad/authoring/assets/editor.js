@@ -4,6 +4,7 @@
 const KEY = 'leerpad.authoring';      // {v: 1, text}: versioned, so a later release can migrate it
 const SLOW = 10000;                   // ms: a check that takes longer is stopped, the page stays usable
 const MAX_BYTES = 2 * 1024 * 1024;    // bigger files are not opened
+const BIG_PASTE = 10000;              // characters: above this a paste skips the browser's slow editing command
 
 /** @param {string} id */
 const $ = id => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -252,6 +253,15 @@ async function init() {
   const stored = load();
   text.value = stored ?? '';
   text.addEventListener('input', changed);
+  // Chromium's own paste into a textarea takes seconds for thousands of lines; a big paste
+  // replaces the selection directly instead (it cannot be undone with Ctrl+Z, a small one can).
+  text.addEventListener('paste', e => {
+    const pasted = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
+    if (pasted.length <= BIG_PASTE) return;
+    e.preventDefault();
+    text.setRangeText(pasted.replace(/\r\n?/g, '\n'), text.selectionStart, text.selectionEnd, 'end');
+    changed();
+  });
   text.addEventListener('scroll', () => { lines.scrollTop = text.scrollTop; });
   $('lp-use-template').addEventListener('click', useTemplate);
   $('lp-insert').addEventListener('click', insertQuestion);
