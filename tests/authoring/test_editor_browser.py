@@ -149,13 +149,13 @@ def test_questions_in_the_preview_answer_but_send_nothing(editor: Any) -> None:
     assert (sent, outbox) == ([], 0)
 
 
-def test_editor_works_before_and_without_pyodide(context: Any, tmp_path: Path) -> None:
-    """The worker with Pyodide never arrives: typing, templates and download still work."""
-    context.route("**/authoring/worker.js", lambda route: route.abort())
+def test_editor_works_before_pyodide_is_ready(context: Any) -> None:
+    """Typing, templates, question blocks and download, while Pyodide is still loading."""
     page = context.new_page()
     page.goto(EDITOR)
-    page.locator("#lp-text").fill("")
+    page.wait_for_function("document.getElementById('lp-text').value !== ''")  # the course's templates are in
     page.get_by_label("Sjabloon").select_option("quiz")
+    page.once("dialog", lambda dialog: dialog.accept())  # "replace the current text?"
     page.get_by_role("button", name="Begin met dit sjabloon").click()
     assert page.locator("#lp-text").input_value().startswith("---\nid: nieuwe-toets\n")
     page.get_by_label("Vraagtype").select_option("question:matching")
@@ -165,7 +165,11 @@ def test_editor_works_before_and_without_pyodide(context: Any, tmp_path: Path) -
     with page.expect_download() as download:
         page.get_by_role("button", name="Downloaden").click()
     assert download.value.suggested_filename == "nieuwe-toets.md"
-    page.get_by_text("Het voorbeeld kon niet starten").wait_for(timeout=LOAD)
+    assert page.locator(".leerpad-editor").get_attribute("data-ready") is None  # Pyodide still loading
+    assert page.locator("#lp-progress").is_visible()
+    ready(page)
+    checked(page, -1)
+    assert page.locator("#lp-summary").inner_text() == "Geen fouten: de toets is in orde."
 
 
 def test_a_reload_keeps_the_text(context: Any) -> None:

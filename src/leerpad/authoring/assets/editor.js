@@ -285,7 +285,7 @@ async function init() {
     progress.hidden = true;
     return;
   }
-  if (stored === null) { text.value = templates.case || ''; save(); gutter(); describe(); }
+  if (stored === null && !text.value) { text.value = templates.case || ''; save(); gutter(); describe(); }
   boot();
 }
 
