@@ -7,7 +7,6 @@ PyYAML's pure-Python loader is used (Pyodide has no libyaml).
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -62,7 +61,10 @@ _RECORDING: list[set[tuple[str, int]]] = []
 
 
 def parse_yaml(text: str, start: int = 1) -> YamlDoc:
-    """Parse YAML text whose first line is line `start` of its file (a fresh copy each call)."""
+    """Parse YAML text whose first line is line `start` of its file.
+
+    The same text gives the same (shared) YamlDoc: callers read it and never change it.
+    """
     key = (text, start)
     for keys in _RECORDING:
         keys.add(key)
@@ -71,7 +73,7 @@ def parse_yaml(text: str, start: int = 1) -> YamlDoc:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         _PARSED[key] = doc
-    return copy.deepcopy(doc)
+    return doc
 
 
 @contextmanager
@@ -154,8 +156,8 @@ def split_front_matter(text: str) -> MarkdownDoc:
         return MarkdownDoc(YamlDoc(data={}), text, 1, False)
     inner = match.group(1) or ""
     meta = parse_yaml(inner, start=2)
-    if meta.data is None and meta.error is None:
-        meta.data = {}
+    if meta.data is None and meta.error is None:  # empty front matter: a fresh, empty mapping
+        meta = YamlDoc(data={}, lines=meta.lines, start=meta.start, sublines=meta.sublines)
     body = text[match.end() :]
     body_start = 1 + text[: match.end()].count("\n")
     return MarkdownDoc(meta, body, body_start, True)
