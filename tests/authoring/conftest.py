@@ -26,6 +26,7 @@ import pytest
 from leerpad.authoring import bundle
 from leerpad.authoring.preview import course_data
 from leerpad.content.loader import read_course_files
+from leerpad.plugin.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITOR = "trainers/casus-schrijven/"
@@ -51,7 +52,8 @@ class EditorSite:
     def data_for(self, course_root: Path) -> str:
         """Course data for another course folder, with this site's Markdown set-up."""
         shipped = json.loads(self.data)
-        made = course_data(read_course_files(course_root), shipped["markdown"]["extensions"],
+        settings, _errors = load_settings(course_root)
+        made = course_data(settings, read_course_files(course_root, settings), shipped["markdown"]["extensions"],
                            shipped["markdown"]["configs"], shipped["templates"], shipped["base"])
         return json.dumps(made, ensure_ascii=False)
 

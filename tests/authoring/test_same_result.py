@@ -12,6 +12,7 @@ import pytest
 
 from leerpad.authoring.preview import Preview
 from leerpad.content.loader import read_course_files
+from leerpad.plugin.settings import load_settings
 from tests.authoring.samples import large_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +60,7 @@ def unseeded(data: str) -> str:
 def test_every_case_and_quiz_of_the_course_renders_alike(pyodide_worker: Any, editor_site: Any) -> None:
     data = unseeded(editor_site.data)
     preview = Preview(json.loads(data))
-    files = read_course_files(ROOT)
+    files = read_course_files(ROOT, load_settings(ROOT)[0])
     texts = {p: t for p, t in files.items() if p.startswith(("cases/", "quizzes/"))}
     assert len(texts) >= 20
     try:

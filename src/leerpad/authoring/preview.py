@@ -22,10 +22,11 @@ from typing import Any
 import markdown
 
 from leerpad.content import yamltext
-from leerpad.content.loader import CASES_DIR, QUIZZES_DIR, load_course_files
-from leerpad.content.models import ContentError, Course
+from leerpad.content.loader import load_course_files
+from leerpad.content.models import ContentError, Course, CourseSettings
 from leerpad.content.questions import ID_PATTERN
 from leerpad.content.yamltext import split_front_matter
+from leerpad.layout import CASES_DIR, QUIZZES_DIR
 from leerpad.markdown.context import PageContext
 from leerpad.xapi.profile import activity_iri
 
@@ -83,6 +84,7 @@ def _jsonable(value: Any) -> bool:
 
 
 def course_data(
+    settings: CourseSettings,
     files: Mapping[str, str],
     extensions: list[str],
     configs: Mapping[str, Any],
@@ -99,9 +101,11 @@ def course_data(
     names = [e for e in extensions if isinstance(e, str) and not e.startswith("leerpad")]
     reduced = {path: reduce_file(path, text) for path, text in sorted(files.items())}
     with yamltext.recording() as parsed:  # the page's first check then parses no YAML of the course
-        load_course_files(reduced)
+        load_course_files(reduced, settings)
     return {
         "version": DATA_VERSION,
+        "settings": {"iri": settings.iri, "title": settings.title, "language": settings.language,
+                     "docs_dir": settings.docs_dir, "nav": settings.nav},
         "files": reduced,
         "parsed": yamltext.export(parsed),
         "markdown": {
@@ -139,10 +143,11 @@ class Preview:
     def __init__(self, data: Mapping[str, Any]) -> None:
         if data.get("version") != DATA_VERSION:
             raise ValueError(f"course data version {data.get('version')!r}, expected {DATA_VERSION}")
+        self.settings = CourseSettings(**data["settings"])
         self.files: dict[str, str] = dict(data["files"])
         yamltext.preload(data.get("parsed", []))
         self.base: str = str(data.get("base", ""))
-        _course, errors = load_course_files(self.files)
+        _course, errors = load_course_files(self.files, self.settings)
         self.baseline = set(errors)  # the reduced course's own errors: none of the trainer's business
         self.context = PageContext()
         setup = data.get("markdown", {})
@@ -159,7 +164,7 @@ class Preview:
 
     def errors(self, path: str, text: str) -> tuple[Course, list[ContentError]]:
         """The course with the text at `path`, and every error `leerpad validate` reports about it."""
-        course, found = load_course_files({**self.files, path: text})
+        course, found = load_course_files({**self.files, path: text}, self.settings)
         own = [e for e in found if e.path == path]
         for error in found:
             if error.path == path or error in self.baseline:

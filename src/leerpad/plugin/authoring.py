@@ -32,16 +32,18 @@ import leerpad
 from leerpad.authoring import bundle
 from leerpad.authoring.preview import course_data
 from leerpad.content.loader import read_course_files
-from leerpad.content.models import QUESTION_TYPES, Course
+from leerpad.content.models import QUESTION_TYPES, Course, CourseSettings
 from leerpad.content.templates import QUESTIONS, new_file
+from leerpad.layout import AUTHORING_DIR
 
 log = logging.getLogger("mkdocs.plugins.leerpad")
 
 MARKER = "casus-schrijven"  # front matter `leerpad: casus-schrijven`
-OUT = "assets/leerpad/authoring"
+OUT = AUTHORING_DIR
 SOURCES = Path(leerpad.__file__).parent / "authoring" / "assets"
 # The subpackages the page runs in Pyodide (pure Python); the rest of Leerpad stays out.
 WHEEL_PACKAGES = ("content", "markdown", "xapi", "authoring")
+WHEEL_MODULES = ("__init__.py", "layout.py")
 _FRONT = re.compile(r"\A---\s*\n(.*?\n)---", re.DOTALL)
 _MARKER_LINE = re.compile(rf"^leerpad:\s*['\"]?{MARKER}['\"]?\s*$", re.MULTILINE)
 _POLICY = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
@@ -80,7 +82,7 @@ def leerpad_wheel() -> tuple[str, bytes]:
     """A py3-none-any wheel of Leerpad's pure-Python part, the same bytes for the same sources."""
     package = Path(leerpad.__file__).parent
     name = f"leerpad-{leerpad.__version__}"
-    members: list[tuple[str, bytes]] = [("leerpad/__init__.py", (package / "__init__.py").read_bytes())]
+    members: list[tuple[str, bytes]] = [(f"leerpad/{m}", (package / m).read_bytes()) for m in WHEEL_MODULES]
     for sub in WHEEL_PACKAGES:
         for path in sorted((package / sub).glob("*.py")):
             members.append((f"leerpad/{sub}/{path.name}", path.read_bytes()))
@@ -124,7 +126,9 @@ def templates(course: Course) -> dict[str, str]:
     return found
 
 
-def authoring_files(course: Course, root: Path, files: Files, config: MkDocsConfig) -> Iterator[File]:
+def authoring_files(
+    course: Course, settings: CourseSettings, root: Path, files: Files, config: MkDocsConfig
+) -> Iterator[File]:
     """Every file the editor page needs, if the course has that page (else nothing)."""
     page = editor_file(files)
     if page is None:
@@ -133,8 +137,8 @@ def authoring_files(course: Course, root: Path, files: Files, config: MkDocsConf
         if path.suffix in (".js", ".css"):
             yield File.generated(config, f"{OUT}/{path.name}", abs_src_path=str(path))
     base = "../" * page.url.count("/")
-    data = course_data(read_course_files(root), list(config.markdown_extensions), dict(config.mdx_configs),
-                       templates(course), base)
+    data = course_data(settings, read_course_files(root, settings), list(config.markdown_extensions),
+                       dict(config.mdx_configs), templates(course), base)
     yield File.generated(config, f"{OUT}/course-data.json", content=json.dumps(data, ensure_ascii=False))
     cache = cache_dir(root)
     manifest = bundle.read_manifest(cache)
