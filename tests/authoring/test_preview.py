@@ -21,6 +21,7 @@ from leerpad.content.templates import new_question
 from leerpad.plugin.authoring import leerpad_wheel, templates
 from leerpad.plugin.settings import load_settings
 from tests.authoring.samples import TWO_MISTAKES
+from tests.engine.test_bad_input import expected_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "bad"
@@ -42,15 +43,6 @@ def course_preview() -> Preview:
 @pytest.fixture(scope="module")
 def bad_preview() -> Preview:
     return Preview(data_of(BAD / "base"))
-
-
-def expected_errors() -> dict[str, list[str]]:
-    table: dict[str, list[str]] = {}
-    for line in (BAD / "expected.txt").read_text("utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, error = line.partition(" => ")
-            table.setdefault(name, []).append(error)
-    return table
 
 
 CORPUS = sorted((BAD / "corpus").glob("[cq]*/*.md"))
