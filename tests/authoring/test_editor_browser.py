@@ -248,3 +248,23 @@ def test_large_case_is_checked_and_learner_pages_keep_their_policy(editor: Any, 
     assert "'wasm-unsafe-eval'" in policy and "worker-src 'self'" in policy
     learner = (editor_site.dir / "casussen" / "eenzame-weduwnaar" / "index.html").read_text("utf-8")
     assert "wasm-unsafe-eval" not in learner and "authoring" not in learner
+
+
+def test_the_page_works_under_its_own_policy(browser: Any, editor_site: Any) -> None:
+    """No bypass: Pyodide starts and the preview appears under the page's real CSP, with no violation."""
+    ctx = browser.new_context(base_url=editor_site.url)
+    try:
+        page = ctx.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(EDITOR)
+        deadline = time.monotonic() + LOAD / 1000
+        # Polled with evaluate: Playwright's wait_for_function needs eval, which this policy forbids.
+        while page.evaluate("document.querySelector('.leerpad-editor').dataset.checked") is None:
+            assert time.monotonic() < deadline, "no preview"
+            time.sleep(0.1)
+        assert page.locator("#lp-preview h1").count() == 1
+        assert problems == []
+    finally:
+        ctx.close()
