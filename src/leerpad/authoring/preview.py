@@ -46,7 +46,7 @@ def reduce_file(path: str, text: str) -> str:
 
     YAML data files stay whole (sources and glossary are published anyway); of a Markdown
     file the front matter, each question's `/// question` line, its `id:` line and its
-    closing `///` stay, every other line is left empty.
+    closing `///` stay, every other line before the last of those is left empty.
     """
     if not path.endswith(".md"):
         return text
@@ -70,7 +70,9 @@ def reduce_file(path: str, text: str) -> str:
             kept.append(line)
         else:
             kept.append("")
-    return "\n".join(kept)
+    while kept and not kept[-1]:  # nothing after the last kept line matters (and re-checks scan every line)
+        kept.pop()
+    return "\n".join(kept) + "\n" if kept else ""
 
 
 def _jsonable(value: Any) -> bool:
