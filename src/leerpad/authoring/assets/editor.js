@@ -4,6 +4,7 @@
 const KEY = 'leerpad.authoring';      // {v: 1, text}: versioned, so a later release can migrate it
 const SLOW = 10000;                   // ms: a check that takes longer is stopped, the page stays usable
 const MAX_BYTES = 2 * 1024 * 1024;    // bigger files are not opened
+const QUIZ = new URL('../quiz.js', import.meta.url).href;  // the learner runtime's question widget
 const BIG_PASTE = 10000;              // characters: above this a paste skips the browser's slow editing command
 
 /** @param {string} id */
@@ -98,6 +99,7 @@ function goTo(line) {
 }
 
 /** Keeps only what a page may show: no scripts, frames or event handlers from pasted HTML. */
+/** @param {string} html */
 function clean(html) {
   const doc = new DOMParser().parseFromString(`<div>${html}</div>`, 'text/html');
   doc.querySelectorAll('script,iframe,object,embed,link,meta,style,base,form').forEach(e => e.remove());
@@ -132,7 +134,7 @@ async function show(r) {
   root.dataset.checked = String(r.seq);
   root.dataset.first ||= String(Math.round(performance.now()));  // ms since navigation: the benchmark reads it
   try {
-    const { Question } = await import('../quiz.js');
+    const { Question } = await import(QUIZ);
     for (const q of preview.querySelectorAll('.leerpad-question')) new Question(/** @type {HTMLElement} */ (q), { a: 1, parent: [], grouping: [] });
   } catch { /* the questions stay readable, just not clickable */ }
 }

@@ -7,7 +7,7 @@
 // Messages in: {type: 'start', data} (course data, JSON text; again to switch course),
 // {type: 'check', seq, text}. Out: {type: 'progress', step, label, ms?}, {type: 'ready', ms},
 // {type: 'result', seq, ms, kind, id, path, errors, html}, {type: 'failed', seq, during, message}.
-import { loadPyodide } from './pyodide/pyodide.mjs';
+const PYODIDE = new URL('./pyodide/pyodide.mjs', import.meta.url).href;
 
 /** @type {Promise<any> | null} */
 let python = null;
@@ -21,6 +21,7 @@ const tell = message => postMessage(message);
 async function start(data) {
   const t0 = performance.now();
   tell({ type: 'progress', step: 1, label: 'Python en de pakketten worden geladen' });
+  const { loadPyodide } = await import(PYODIDE);
   python ||= loadPyodide({
     indexURL: new URL('./pyodide/', import.meta.url).href,
     packages: ['leerpad', 'markdown', 'pymdown-extensions', 'pyyaml'],
@@ -47,6 +48,6 @@ onmessage = async event => {
       tell({ type: 'result', seq: msg.seq, ms: performance.now() - t0, ...result });
     }
   } catch (error) {
-    tell({ type: 'failed', seq: msg.seq, during: msg.type, message: String(error && error.message || error) });
+    tell({ type: 'failed', seq: msg.seq, during: msg.type, message: String(error instanceof Error ? error.message : error) });
   }
 };
