@@ -21,7 +21,7 @@ import requests
 
 from leerpad.lrs.credentials import RALPH_AUTH_FILE
 from leerpad.lrs.indexing import parse_time
-from leerpad.lrs.query import StatementFilter, select_sql
+from leerpad.lrs.query import StatementFilter, page_size, select_sql
 from leerpad.lrs.server import lrs_environment
 from leerpad.lrs.store import StatementStore
 from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS
@@ -208,14 +208,16 @@ def test_since_and_until_use_stored(backend_lrs: LiveLRS, make_statement: Make) 
     assert parse_time(moment) > start
 
 
-# Row 9: page size capped at 100; `more` is relative; an empty last page when the
-# total is a multiple of the page size.
+# Row 9: page size capped at 100 (ours: LEERPAD_LRS_PAGE_SIZE, 500 by default); `more`
+# is relative; an empty last page when the total is a multiple of the page size.
 def test_more_paging_ends_without_an_empty_page(backend_lrs: LiveLRS, make_statement: Make) -> None:
+    most = page_size()  # the LRS child runs with this process's environment
     registration = str(uuid.uuid4())
-    sent = [make_statement(registration=registration) for _ in range(200)]
-    assert backend_lrs.post(sent).status_code == 200
+    sent = [make_statement(registration=registration) for _ in range(2 * most)]
+    for start in range(0, len(sent), 500):
+        assert backend_lrs.post(sent[start : start + 500]).status_code == 200
     first = backend_lrs.get({"registration": registration, "limit": "0"}).json()
-    assert len(first["statements"]) == 100  # limit=0: as many as the server allows
+    assert len(first["statements"]) == most  # limit=0: as many as the server allows
     assert first["more"].startswith("/xAPI/statements?")
     second = requests.get(
         backend_lrs.endpoint.removesuffix("/xAPI/") + first["more"],
@@ -223,19 +225,21 @@ def test_more_paging_ends_without_an_empty_page(backend_lrs: LiveLRS, make_state
         headers=XAPI_HEADERS,
         timeout=30,
     ).json()
-    assert len(second["statements"]) == 100
+    assert len(second["statements"]) == most
     assert second["more"] == ""  # no third, empty page
     got = [s["id"] for s in first["statements"] + second["statements"]]
     assert got == [s["id"] for s in reversed(sent)]
-    big = backend_lrs.get({"registration": registration, "limit": "500"}).json()
-    assert len(big["statements"]) == 100 and big["more"]
+    big = backend_lrs.get({"registration": registration, "limit": str(most + 1)}).json()
+    assert len(big["statements"]) == most and big["more"]
+    unasked = backend_lrs.get({"registration": registration}).json()  # no limit: the same maximum
+    assert len(unasked["statements"]) == most and unasked["more"]
 
 
 def test_paging_is_consistent_while_statements_arrive(backend_lrs: LiveLRS, make_statement: Make) -> None:
     registration = str(uuid.uuid4())
     sent = [make_statement(registration=registration) for _ in range(150)]
     assert backend_lrs.post(sent).status_code == 200
-    first = backend_lrs.get({"registration": registration, "ascending": "true"}).json()
+    first = backend_lrs.get({"registration": registration, "ascending": "true", "limit": "100"}).json()
     late = make_statement(registration=registration)
     assert backend_lrs.post(late).status_code == 200
     rest = requests.get(

@@ -11,7 +11,7 @@ import pytest
 
 from leerpad.lrs.backend import filter_from_params
 from leerpad.lrs.indexing import to_micros
-from leerpad.lrs.query import PAGE_SIZE, StatementFilter
+from leerpad.lrs.query import StatementFilter, page_size
 from leerpad.lrs.store import DuplicateStatementError, StatementStore
 from leerpad.lrs.testing import TemporaryPostgres
 
@@ -139,7 +139,7 @@ def test_ralph_query_parameters_arrive_as_text() -> None:
         since=to_micros("2026-01-01T00:00:01+00:00"),
         until=to_micros("2026-01-01T00:00:00.123456+00:00"),
         authorities=("mbox:mailto:x@leerpad.example",),
-        limit=PAGE_SIZE,
+        limit=page_size(),
         ascending=True,
         after=(123, 45),
         snapshot=678,

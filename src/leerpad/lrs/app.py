@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leerpad.lrs.access import Gate
 from leerpad.lrs.documents import DocumentStore
+from leerpad.lrs.query import page_size
 from leerpad.lrs.ralph_patches import forget_credentials, patch_ralph
 from leerpad.lrs.resources import Answer, Request, answer, route
 from leerpad.lrs.statements_api import STATEMENTS_PATH, StatementPolicy, StatementsResource, voiding_needs_all
@@ -240,6 +241,8 @@ def create_app() -> ASGIApp:
     from ralph.api.routers import statements as ralph_statements  # type: ignore[import-untyped]
     from ralph.conf import settings  # type: ignore[import-untyped]
 
+    # One page size for Ralph's limit check and the store, also under plain uvicorn.
+    settings.RUNSERVER_MAX_SEARCH_HITS_COUNT = page_size()
     # Every place Leerpad reaches into Ralph is checked there first (fails loudly).
     ralph = patch_ralph(CORSMiddleware)
     store: StatementStore = ralph_statements.BACKEND_CLIENT.store

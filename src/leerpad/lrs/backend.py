@@ -37,7 +37,7 @@ from ralph.exceptions import BackendException  # type: ignore[import-untyped]
 
 from leerpad.lrs.dialects import StoreError
 from leerpad.lrs.indexing import agent_key, to_micros
-from leerpad.lrs.query import PAGE_SIZE, StatementFilter
+from leerpad.lrs.query import StatementFilter, page_size
 from leerpad.lrs.store import DuplicateStatementError, StatementStore
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,8 @@ def filter_from_params(params: Any) -> StatementFilter:
     since = getattr(params, "since", None)
     until = getattr(params, "until", None)
     registration = getattr(params, "registration", None)
-    limit = min(int(getattr(params, "limit", 0) or 0) or PAGE_SIZE, PAGE_SIZE)
+    most = page_size()
+    limit = min(int(getattr(params, "limit", 0) or 0) or most, most)
     return StatementFilter(
         statement_id=_text(getattr(params, "statement_id", None)),
         voided_statement_id=_text(getattr(params, "voided_statement_id", None)),

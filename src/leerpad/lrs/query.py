@@ -5,18 +5,36 @@ microseconds, see :mod:`leerpad.lrs.indexing`). Pages are keyed on
 ``(stored, seq)`` of the last statement returned; ``snapshot`` (the highest
 ``seq`` when the first page was read) keeps later pages consistent with the first
 while statements keep arriving.
+
+A filter on an agent or a related activity reads ``related`` through its index on
+``(kind, value, stored, seq)``: the rows come in page order, starting right after
+the last statement of the previous page, and the read stops when the page is full.
+So each page costs its own size, not the size of everything that matches, and
+reading a whole course is linear in its statements.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Any
 
 from leerpad.lrs.indexing import KIND_AGENT, KIND_AUTHORITY, KIND_RELATED_ACTIVITY, KIND_RELATED_AGENT, normalise_uuid
 
-#: The most statements one page holds: also the page of ``limit=0`` ("as many as
-#: the server allows") and Ralph's ``RUNSERVER_MAX_SEARCH_HITS_COUNT``.
-PAGE_SIZE = 100
+#: Environment variable: the most statements one page holds.
+PAGE_SIZE_ENV = "LEERPAD_LRS_PAGE_SIZE"
+#: The page size when ``LEERPAD_LRS_PAGE_SIZE`` is not set.
+DEFAULT_PAGE_SIZE = 500
+
+
+def page_size() -> int:
+    """The most statements one page holds: also the page of ``limit=0`` ("as many as the
+    server allows") and Ralph's ``RUNSERVER_MAX_SEARCH_HITS_COUNT``.
+
+    ``LEERPAD_LRS_PAGE_SIZE`` (a positive whole number), else 500.
+    """
+    value = os.environ.get(PAGE_SIZE_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -34,7 +52,7 @@ class StatementFilter:
     since: int | None = None
     until: int | None = None
     authorities: tuple[str, ...] = ()
-    limit: int = PAGE_SIZE
+    limit: int = field(default_factory=page_size)
     ascending: bool = False
     after: tuple[int, int] | None = None
     snapshot: int | None = None
@@ -50,21 +68,42 @@ class StatementPage:
     snapshot: int
 
 
-def _content_conditions(spec: StatementFilter, alias: str) -> tuple[list[str], list[object]]:
-    """The conditions on what a statement says (agent, verb, activity, registration)."""
+def _driver(spec: StatementFilter) -> tuple[int, str] | None:
+    """The ``related`` row kind and value whose index a query reads in page order, if any.
+
+    The agent first (one learner's statements are fewer than a course's), else a
+    related activity. A plain ``activity`` or ``verb`` has its own ordered index.
+    """
+    if spec.agent is not None:
+        return (KIND_RELATED_AGENT if spec.related_agents else KIND_AGENT, spec.agent)
+    if spec.activity is not None and spec.related_activities:
+        return (KIND_RELATED_ACTIVITY, spec.activity)
+    return None
+
+
+def _content_conditions(
+    spec: StatementFilter, alias: str, driven: tuple[int, str] | None = None
+) -> tuple[list[str], list[object]]:
+    """The conditions on what a statement says (agent, verb, activity, registration).
+
+    ``driven``: the ``related`` row the query already joins on (its condition is left out).
+    """
     where: list[str] = []
     params: list[object] = []
     related = f"{alias}.seq IN (SELECT seq FROM related WHERE kind = ? AND value = ?)"
     if spec.agent is not None:
-        where.append(related)
-        params += [KIND_RELATED_AGENT if spec.related_agents else KIND_AGENT, spec.agent]
+        agent = (KIND_RELATED_AGENT if spec.related_agents else KIND_AGENT, spec.agent)
+        if agent != driven:
+            where.append(related)
+            params += list(agent)
     if spec.verb is not None:
         where.append(f"{alias}.verb = ?")
         params.append(spec.verb)
     if spec.activity is not None:
         if spec.related_activities:
-            where.append(related)
-            params += [KIND_RELATED_ACTIVITY, spec.activity]
+            if (KIND_RELATED_ACTIVITY, spec.activity) != driven:
+                where.append(related)
+                params += [KIND_RELATED_ACTIVITY, spec.activity]
         else:
             where.append(f"{alias}.activity = ?")
             params.append(spec.activity)
@@ -74,10 +113,14 @@ def _content_conditions(spec: StatementFilter, alias: str) -> tuple[list[str], l
     return where, params
 
 
-def _own_conditions(spec: StatementFilter, snapshot: int, plus: str = "") -> tuple[list[str], list[object]]:
+def _own_conditions(
+    spec: StatementFilter, snapshot: int, plus: str = "", order: str = "s"
+) -> tuple[list[str], list[object]]:
     """Conditions on the returned statement itself: voided, id, times, authority, snapshot, page.
 
-    ``plus="+"`` keeps a planner from using the stored/seq indexes for them (SQLite).
+    ``order`` is the alias whose ``stored`` and ``seq`` columns are compared (``r``
+    when the query reads ``related`` in page order). ``plus="+"`` keeps a planner
+    from using the stored/seq indexes for them (SQLite).
     """
     where: list[str] = []
     params: list[object] = []
@@ -89,23 +132,51 @@ def _own_conditions(spec: StatementFilter, snapshot: int, plus: str = "") -> tup
         if spec.statement_id is not None:
             where.append("s.id = ?")
             params.append(normalise_uuid(spec.statement_id))
+    stored, seq = f"{plus}{order}.stored", f"{plus}{order}.seq"
     if spec.since is not None:
-        where.append(f"{plus}s.stored > ?")
+        where.append(f"{stored} > ?")
         params.append(spec.since)
     if spec.until is not None:
-        where.append(f"{plus}s.stored <= ?")
+        where.append(f"{stored} <= ?")
         params.append(spec.until)
     if spec.authorities:
         marks = ", ".join("?" for _ in spec.authorities)
         where.append(f"s.seq IN (SELECT seq FROM related WHERE kind = ? AND value IN ({marks}))")
         params += [KIND_AUTHORITY, *spec.authorities]
-    where.append(f"{plus}s.seq <= ?")
+    where.append(f"{seq} <= ?")
     params.append(snapshot)
     if spec.after is not None:
         comparison = ">" if spec.ascending else "<"
-        where.append(f"({plus}s.stored, {plus}s.seq) {comparison} (?, ?)")
+        where.append(f"({stored}, {seq}) {comparison} (?, ?)")
         params += list(spec.after)
     return where, params
+
+
+def _direct_sql(spec: StatementFilter, snapshot: int, columns: str, limit: int) -> tuple[str, list[object]]:
+    """The statements that match ``spec`` themselves, in page order, ``limit`` at most.
+
+    With an agent or related activity, ``related`` is read first (``CROSS JOIN`` keeps
+    SQLite from choosing another order) through its ``(kind, value, stored, seq)``
+    index, from the page's start on: no sort, and the read stops at ``limit``.
+    """
+    direction = "ASC" if spec.ascending else "DESC"
+    driver = _driver(spec)
+    if driver is None:
+        where, params = _own_conditions(spec, snapshot)
+        content, content_params = _content_conditions(spec, "s")
+        return (
+            f"SELECT {columns} FROM statements s WHERE {' AND '.join(where + content)} "
+            f"ORDER BY s.stored {direction}, s.seq {direction} LIMIT ?",
+            [*params, *content_params, limit],
+        )
+    where, params = _own_conditions(spec, snapshot, order="r")
+    content, content_params = _content_conditions(spec, "s", driven=driver)
+    return (
+        f"SELECT {columns} FROM related r CROSS JOIN statements s "
+        f"WHERE r.kind = ? AND r.value = ? AND s.seq = r.seq AND {' AND '.join(where + content)} "
+        f"ORDER BY r.stored {direction}, r.seq {direction} LIMIT ?",
+        [*driver, *params, *content_params, limit],
+    )
 
 
 def select_sql(spec: StatementFilter, snapshot: int, limit: int) -> tuple[str, list[object]]:
@@ -118,22 +189,20 @@ def select_sql(spec: StatementFilter, snapshot: int, limit: int) -> tuple[str, l
     from the ref index (statements with a StatementRef are few), so that the main
     branch still reads its index in order and stops at ``limit``.
     """
-    where, params = _own_conditions(spec, snapshot)
     order = "ASC" if spec.ascending else "DESC"
-    columns, ordering = "s.stored, s.seq, s.body", f"ORDER BY s.stored {order}, s.seq {order} LIMIT ?"
-    own, own_params = _content_conditions(spec, "s")
-    if not own:
-        return f"SELECT {columns} FROM statements s WHERE {' AND '.join(where)} {ordering}", [*params, limit]
+    columns = "s.stored, s.seq, s.body"
+    direct, direct_params = _direct_sql(spec, snapshot, columns, limit)
     target, target_params = _content_conditions(spec, "t")
+    if not target:
+        return direct, direct_params
     ref_where, ref_params = _own_conditions(spec, snapshot, plus="+")
     referring = (
         "WITH referring AS MATERIALIZED ("
         f"SELECT {columns} FROM statements s CROSS JOIN statements t "
         f"WHERE s.ref > '' AND t.id = s.ref AND {' AND '.join(ref_where + target)}) "
     )
-    direct = f"SELECT {columns} FROM statements s WHERE {' AND '.join(where + own)} {ordering}"
     sql = (
         f"{referring}SELECT stored, seq, body FROM ({direct}) AS direct UNION "
         f"SELECT stored, seq, body FROM referring ORDER BY stored {order}, seq {order} LIMIT ?"
     )
-    return sql, [*ref_params, *target_params, *params, *own_params, limit, limit]
+    return sql, [*ref_params, *target_params, *direct_params, limit]

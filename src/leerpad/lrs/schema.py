@@ -130,6 +130,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         fill=_fill_refs,
     ),
+    Migration(
+        6,
+        "`related` rows carry their statement's `stored`: filters on an agent or activity read "
+        "one index in page order (keyset paging) instead of sorting all matches for every page",
+        """
+        ALTER TABLE related ADD COLUMN stored BIGINT;
+        UPDATE related SET stored = (SELECT s.stored FROM statements s WHERE s.seq = related.seq);
+        CREATE INDEX related_order ON related (kind, value, stored, seq)
+        """,
+    ),
 )
 
 #: The version this code reads and writes.

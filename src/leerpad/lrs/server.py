@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from leerpad.lrs.credentials import RALPH_AUTH_FILE, Credentials, ensure_credentials
-from leerpad.lrs.query import PAGE_SIZE
+from leerpad.lrs.query import page_size
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8100
@@ -63,7 +63,7 @@ def lrs_environment(
         "RALPH_RUNSERVER_AUTH_BACKENDS": "basic",
         "RALPH_LRS_RESTRICT_BY_AUTHORITY": "true",
         "RALPH_LRS_RESTRICT_BY_SCOPES": "true",
-        "RALPH_RUNSERVER_MAX_SEARCH_HITS_COUNT": str(PAGE_SIZE),
+        "RALPH_RUNSERVER_MAX_SEARCH_HITS_COUNT": str(page_size()),
         "RALPH_RUNSERVER_CORS_ALLOW_ORIGINS": json.dumps(list(cors_origins)),
         # Ralph reads `.env` from the working directory and its app dir from HOME.
         "RALPH_APP_DIR": str(auth_file.parent / "ralph"),

@@ -41,7 +41,7 @@ from leerpad.lrs.attachments import (
 )
 from leerpad.lrs.backend import END_OF_RESULTS
 from leerpad.lrs.indexing import VOIDED_VERB, normalise_uuid
-from leerpad.lrs.query import PAGE_SIZE
+from leerpad.lrs.query import page_size
 from leerpad.lrs.ralph_patches import SCOPE_REFUSAL
 from leerpad.lrs.resources import Answer
 from leerpad.lrs.store import DuplicateStatementError, StatementStore
@@ -293,11 +293,14 @@ class StatementsResource:
 
     @staticmethod
     def _normalise_query(scope: Scope) -> tuple[Scope, bool]:
-        """``limit=0`` → the server's maximum; ``format``/``attachments`` are answered here, not
-        by Ralph; tell whether one statement is asked by id."""
+        """``limit=0`` or none → the server's maximum (``query.page_size``); ``format`` and
+        ``attachments`` are answered here, not by Ralph; tell whether one statement is asked by id."""
         pairs = parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
         by_id = any(k in ("statementId", "voidedStatementId") for k, _ in pairs)
-        pairs = [(k, str(PAGE_SIZE) if k == "limit" and v.strip() == "0" else v) for k, v in pairs]
+        most = str(page_size())
+        pairs = [(k, most if k == "limit" and v.strip() == "0" else v) for k, v in pairs]
+        if not any(k == "limit" for k, _ in pairs):
+            pairs.append(("limit", most))  # Ralph's default was fixed when it was imported
         pairs = [(k, v) for k, v in pairs if k not in _OWN_PARAMS]
         return {**scope, "query_string": urlencode(pairs).encode()}, by_id
 

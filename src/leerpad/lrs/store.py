@@ -7,7 +7,8 @@
 
 One table holds each statement once, as the JSON text it was received in (so that no
 property is lost or reordered), beside the columns the Statements API filters on;
-a side table, ``related``, lists every agent and activity a statement mentions.
+a side table, ``related``, lists every agent and activity a statement mentions,
+with the statement's ``stored``, so that a filter on one reads an index in page order.
 
 Each batch is written in one transaction: stored entirely or not at all, also when
 the process is killed in the middle of it. Writers take turns (SQLite's write lock,
@@ -127,9 +128,14 @@ class StatementStore:
                 marks = ", ".join("?" for _ in ids)
                 cursor.execute(f"SELECT id, seq FROM statements WHERE id IN ({marks})", ids)
                 seqs.update((str(i), int(q)) for i, q in cursor.fetchall())
+            # `stored` beside `seq`: a filter on an agent or activity reads its rows in page order.
             cursor.executemany(
-                "INSERT INTO related (kind, value, seq) VALUES (?, ?, ?)",
-                [(kind, value, seqs[r.id]) for r in rows for kind, value in sorted(r.related)],
+                "INSERT INTO related (kind, value, seq, stored) VALUES (?, ?, ?, ?)",
+                [
+                    (kind, value, seqs[r.id], stored)
+                    for stored, r in enumerate(rows, start=first)
+                    for kind, value in sorted(r.related)
+                ],
             )
             for target in (row.voids for row in rows if row.voids):
                 # A voiding statement cannot itself be voided.
