@@ -90,7 +90,9 @@ def _content_conditions(
     """
     where: list[str] = []
     params: list[object] = []
-    related = f"{alias}.seq IN (SELECT seq FROM related WHERE kind = ? AND value = ?)"
+    # One primary-key lookup per candidate: `seq IN (SELECT …)` would list every row
+    # of the value (all of a course's statements) for every page.
+    related = f"EXISTS (SELECT 1 FROM related x WHERE x.kind = ? AND x.value = ? AND x.seq = {alias}.seq)"
     if spec.agent is not None:
         agent = (KIND_RELATED_AGENT if spec.related_agents else KIND_AGENT, spec.agent)
         if agent != driven:
@@ -141,7 +143,7 @@ def _own_conditions(
         params.append(spec.until)
     if spec.authorities:
         marks = ", ".join("?" for _ in spec.authorities)
-        where.append(f"s.seq IN (SELECT seq FROM related WHERE kind = ? AND value IN ({marks}))")
+        where.append(f"EXISTS (SELECT 1 FROM related x WHERE x.kind = ? AND x.value IN ({marks}) AND x.seq = s.seq)")
         params += [KIND_AUTHORITY, *spec.authorities]
     where.append(f"{seq} <= ?")
     params.append(snapshot)
