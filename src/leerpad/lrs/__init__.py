@@ -6,7 +6,7 @@ What the room holds, bottom to top (each module imports only those above it):
   keys, related agents/activities) and when two statements are the same; pure;
 - :mod:`~leerpad.lrs.dialects` — one database interface over SQLite and PostgreSQL;
 - :mod:`~leerpad.lrs.schema` — the tables, the schema version and its migrations;
-- :mod:`~leerpad.lrs.query` — statement filters, their SELECT, paging, ``PAGE_SIZE``;
+- :mod:`~leerpad.lrs.query` — statement filters, their SELECT, paging, ``page_size()``;
 - :mod:`~leerpad.lrs.store` — the statement store on top of those;
 - :mod:`~leerpad.lrs.backend` — the Ralph backend on the store (entry point ``leerpad_sql``);
 - :mod:`~leerpad.lrs.validation` — full statement validation with Ralph's models;
