@@ -39,6 +39,15 @@ def postgres() -> Iterator[TemporaryPostgres]:
     server.stop()
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty database of each kind (no LRS: for the store on its own)."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'store.sqlite3'}"
+    postgres: TemporaryPostgres = request.getfixturevalue("postgres")
+    return postgres.create_database(f"store_{uuid.uuid4().hex[:12]}")
+
+
 class LRSStarter:
     """Starts LRS servers on a chosen database kind; stops them all at the end."""
 

@@ -19,7 +19,6 @@ from leerpad.lrs.dialects import Database, StoreError, open_database
 from leerpad.lrs.query import StatementFilter
 from leerpad.lrs.schema import SCHEMA_VERSION, current_version, migrate
 from leerpad.lrs.store import StatementStore
-from leerpad.lrs.testing import TemporaryPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "leerpad"
@@ -47,15 +46,6 @@ CREATE INDEX IF NOT EXISTS related_seq ON related (seq)
 """
 VERB = "http://adlnet.gov/expapi/verbs/answered"
 AGENT = "mbox:mailto:oud@leerpad.example"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL of an empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path / 'old.sqlite3'}"
-    postgres: TemporaryPostgres = request.getfixturevalue("postgres")
-    return postgres.create_database(f"old_{uuid.uuid4().hex[:12]}")
 
 
 def _leerpad_0_1_database(database: Database, count: int) -> list[dict[str, object]]:

@@ -13,7 +13,6 @@ import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from leerpad.lrs.indexing import KIND_RELATED_ACTIVITY, agent_key, to_micros
 from leerpad.lrs.query import StatementFilter, page_size
 from leerpad.lrs.schema import SCHEMA_VERSION, current_version
 from leerpad.lrs.store import StatementStore
-from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS, TemporaryPostgres
+from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS
 
 COURSE = "https://leerpad.test/paging"
 OTHER = "https://leerpad.test/andere-cursus"
@@ -91,15 +90,6 @@ def _mentions(statement: dict[str, Any], learner: dict[str, Any]) -> bool:
     if obj.get("objectType") == "SubStatement":
         agents.append(obj["actor"])
     return learner in agents
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL of an empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path / 'paging.sqlite3'}"
-    postgres: TemporaryPostgres = request.getfixturevalue("postgres")
-    return postgres.create_database(f"paging_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture
