@@ -22,7 +22,9 @@ corrects (``shared/lrs-notes.md``):
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
@@ -251,6 +253,21 @@ def statements_are_equivalent(new: dict[str, Any], existing: dict[str, Any]) -> 
     return all(new.get(name) == existing.get(name) for name in fields)
 
 
+#: ``module:function`` wrapping the LRS app before CORS (``leerpad serve`` mounts the scorer).
+MOUNT_ENV = "LEERPAD_LRS_MOUNT"
+
+
+def mounted(app: ASGIApp) -> ASGIApp:
+    """``app`` wrapped by the function ``$LEERPAD_LRS_MOUNT`` names, if any."""
+    target = os.environ.get(MOUNT_ENV, "")
+    if not target:
+        return app
+    module, _, name = target.partition(":")
+    wrap = getattr(importlib.import_module(module), name)
+    wrapped: ASGIApp = wrap(app)
+    return wrapped
+
+
 def create_app() -> ASGIApp:
     """Build the LRS app from Ralph's, configured by the environment (uvicorn factory)."""
     from ralph.api import app as ralph_app  # type: ignore[import-untyped]
@@ -264,7 +281,7 @@ def create_app() -> ASGIApp:
     ralph_app.user_middleware = [
         m for m in ralph_app.user_middleware if m.cls is not CORSMiddleware
     ]
-    app: ASGIApp = XapiConformance(ralph_app, settings.RUNSERVER_MAX_SEARCH_HITS_COUNT)
+    app: ASGIApp = mounted(XapiConformance(ralph_app, settings.RUNSERVER_MAX_SEARCH_HITS_COUNT))
     origins = [str(o) for o in settings.RUNSERVER_CORS_ALLOW_ORIGINS]
     if origins:
         app = CORSMiddleware(

@@ -1,0 +1,25 @@
+"""The scoring service for toetsen: the answer keys stay on the server.
+
+What the room holds:
+
+- :mod:`~leerpad.scoring.keys` — ``.leerpad/keys/<quiz>.json``: written by the build,
+  read and checked against the quiz files by the scorer (pure Python);
+- :mod:`~leerpad.scoring.rules` — whether a response fits a question and is right
+  (the xAPI correct-response patterns; pure Python);
+- :mod:`~leerpad.scoring.course` — the course as the scorer sees it (keys, interaction
+  definitions, modules, final test, plugin options);
+- :mod:`~leerpad.scoring.book` — attempts in SQL (the LRS's database or a file of its
+  own): counted per learner and quiz, submitted once;
+- :mod:`~leerpad.scoring.statements` — the statements written under the scorer's authority;
+- :mod:`~leerpad.scoring.service` — start and submit, as the HTTP contract says;
+- :mod:`~leerpad.scoring.delivery` — where the statements go: the embedded store or an
+  external LRS over HTTP;
+- :mod:`~leerpad.scoring.guard` — what the browser's write credential may not store;
+- :mod:`~leerpad.scoring.http` — the routes under ``/leerpad/v1/``;
+- :mod:`~leerpad.scoring.embedded` and :mod:`~leerpad.scoring.standalone` — mounted in the
+  embedded LRS, or ``leerpad scorer --lrs URL`` in front of any LRS.
+
+May import: ``leerpad.content``, ``leerpad.xapi``, ``leerpad.lrs`` (its SQL layer and
+statement store), Starlette and uvicorn. Nothing imports it but the plugin (to write
+the key files), the CLI, and the LRS app through its mount hook.
+"""

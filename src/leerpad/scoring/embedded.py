@@ -1,0 +1,82 @@
+"""The scorer mounted in the embedded LRS: same server, same credentials, same CORS.
+
+The LRS app calls :func:`mount` when ``LEERPAD_LRS_MOUNT`` names it (``leerpad serve``
+and ``leerpad lrs`` set it, with ``LEERPAD_SCORER_COURSE`` = the course folder). It
+then answers ``/leerpad/v1/…`` itself, writes its statements straight into the LRS's
+database (attempts in a table of the same database), and refuses the browser's
+forbidden writes (:mod:`leerpad.scoring.guard`). The LRS does not start when a key file
+is missing or out of date: the log names the quiz.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from leerpad.lrs.credentials import CREDENTIALS_FILE, Credentials
+from leerpad.lrs.store import StatementStore, open_database
+from leerpad.scoring.book import AttemptBook
+from leerpad.scoring.course import load_scored_course
+from leerpad.scoring.delivery import StoreDelivery
+from leerpad.scoring.guard import BrowserWriteGuard, BrowserWriteRule
+from leerpad.scoring.http import PREFIX, credential_check, scoring_app
+from leerpad.scoring.service import Scorer
+
+#: The LRS app's mount hook (``module:function``) and the course folder it scores.
+MOUNT = "leerpad.scoring.embedded:mount"
+COURSE_ENV = "LEERPAD_SCORER_COURSE"
+
+
+def mount_environment(course_dir: Path) -> dict[str, str]:
+    """The environment that makes an embedded LRS mount the scorer for ``course_dir``."""
+    return {"LEERPAD_LRS_MOUNT": MOUNT, COURSE_ENV: str(course_dir.resolve())}
+
+
+def basic_username(header: bytes) -> str | None:
+    """The username of an ``Authorization: Basic …`` header."""
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        return base64.b64decode(token.strip(), validate=True).decode().partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+class ScorerMount:
+    """``/leerpad/v1/…`` to the scorer, everything else to the (guarded) LRS."""
+
+    def __init__(self, lrs: ASGIApp, scorer: ASGIApp) -> None:
+        """Route between ``lrs`` and ``scorer``."""
+        self.lrs = lrs
+        self.scorer = scorer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Dispatch on the path."""
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+            await self.scorer(scope, receive, send)
+        else:
+            await self.lrs(scope, receive, send)
+
+
+def mount(lrs: ASGIApp) -> ASGIApp:
+    """The LRS app with the scorer of ``$LEERPAD_SCORER_COURSE`` mounted in it."""
+    course = load_scored_course(Path(os.environ[COURSE_ENV]))
+    database = open_database(os.environ["LEERPAD_LRS_DATABASE"])
+    # credentials.json lies beside Ralph's auth file (leerpad.lrs.credentials).
+    state_dir = Path(os.environ["RALPH_AUTH_FILE"]).parent
+    credentials = Credentials.from_json(json.loads((state_dir / CREDENTIALS_FILE).read_text(encoding="utf-8")))
+    scorer = Scorer(course, AttemptBook(database), StoreDelivery(StatementStore(database)))
+    scorer.deliver_pending()  # statements of submits a crash interrupted
+    browser = credentials.write.username
+    is_browser: Callable[[bytes], bool] = lambda header: basic_username(header) == browser  # noqa: E731
+    read = credentials.read
+    authenticate = credential_check(credentials.write.as_tuple(), {read.username: read.password})
+    guarded = BrowserWriteGuard(lrs, BrowserWriteRule(course), is_browser)
+    return ScorerMount(guarded, scoring_app(scorer, authenticate))
