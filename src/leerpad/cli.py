@@ -1,4 +1,4 @@
-"""The ``leerpad`` command: validate, build, serve, lrs, report, package, new.
+"""The ``leerpad`` command: validate, build, serve, lrs, scorer, report, package, new.
 
 Each subcommand is a thin wrapper around the module that owns the concern, so
 that this file stays an index of what the tool can do.
@@ -60,6 +60,12 @@ def _cmd_lrs(args: argparse.Namespace) -> int:
     return run_lrs(Path(args.dir))
 
 
+def _cmd_scorer(args: argparse.Namespace) -> int:
+    from leerpad.scoring.standalone import run_scorer
+
+    return run_scorer(args)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leerpad", description="Leerpad: e-learning uit Markdown, met xAPI."
@@ -89,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lrs", help="start alleen de ingebouwde LRS")
     p.add_argument("dir", nargs="?", default=".")
     p.set_defaults(func=_cmd_lrs)
+
+    from leerpad.scoring.standalone import add_arguments
+
+    p = sub.add_parser("scorer", help="de scorer van de toetsen alleen, voor een externe LRS")
+    add_arguments(p)
+    p.set_defaults(func=_cmd_scorer)
     return parser
 
 

@@ -49,13 +49,21 @@ def database_url(course_dir: Path) -> str:
 
 
 def start_embedded_lrs(course_dir: Path, site_port: int, lrs_port: int) -> LRSServer:
-    """Start the embedded LRS for ``course_dir`` (credentials created on first start)."""
+    """Start the embedded LRS for ``course_dir`` with its scorer (credentials created on first start)."""
+    from leerpad.scoring.course import CourseError
+    from leerpad.scoring.embedded import prepare
+
+    try:
+        scorer_env = prepare(course_dir)
+    except CourseError as error:
+        raise LRSStartError(str(error)) from error
     return LRSServer.start(
         database=database_url(course_dir),
         state_dir=course_dir / STATE_DIR,
         host=DEFAULT_HOST,
         port=lrs_port,
         cors_origins=site_origins(site_port),
+        extra_env=scorer_env,
     )
 
 

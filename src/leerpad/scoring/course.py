@@ -15,7 +15,7 @@ from typing import Any
 import leerpad
 from leerpad.content.loader import load_course
 from leerpad.content.models import Course
-from leerpad.scoring.keys import AnswerKeyError, QuizKey, read_key
+from leerpad.scoring.keys import AnswerKeyError, QuizKey, read_key, write_keys
 from leerpad.xapi.profile import activity_iri, interaction_definition, question_iri
 
 
@@ -140,9 +140,7 @@ def plugin_settings(course_dir: Path) -> Any:
     return plugin.config
 
 
-def load_scored_course(course_dir: Path) -> ScoredCourse:
-    """Load the course in ``course_dir`` for scoring (raises :class:`CourseError`)."""
-    course_dir = course_dir.resolve()
+def _course(course_dir: Path) -> tuple[Course, Any]:
     settings = plugin_settings(course_dir)
     course, errors = load_course(course_dir)
     if errors:
@@ -150,6 +148,19 @@ def load_scored_course(course_dir: Path) -> ScoredCourse:
         raise CourseError(f"De scorer start niet: de cursus heeft fouten.\n{listed}")
     course.iri = str(settings.course_iri).rstrip("/")
     course.language = str(settings.language)
+    return course, settings
+
+
+def write_course_keys(course_dir: Path) -> None:
+    """Write the key files of the course in ``course_dir`` (as the build does)."""
+    course, _settings = _course(course_dir.resolve())
+    write_keys(course, course_dir.resolve())
+
+
+def load_scored_course(course_dir: Path) -> ScoredCourse:
+    """Load the course in ``course_dir`` for scoring (raises :class:`CourseError`)."""
+    course_dir = course_dir.resolve()
+    course, settings = _course(course_dir)
     scorer = getattr(settings, "scorer", None)
     options = ScorerOptions(
         final_lock=bool(getattr(scorer, "final_lock", True)),

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from leerpad.lrs.credentials import CREDENTIALS_FILE, Credentials
 from leerpad.lrs.store import StatementStore, open_database
 from leerpad.scoring.book import AttemptBook
-from leerpad.scoring.course import load_scored_course
+from leerpad.scoring.course import load_scored_course, write_course_keys
 from leerpad.scoring.delivery import StoreDelivery
 from leerpad.scoring.guard import BrowserWriteGuard, BrowserWriteRule
 from leerpad.scoring.http import PREFIX, credential_check, scoring_app
@@ -36,6 +36,12 @@ COURSE_ENV = "LEERPAD_SCORER_COURSE"
 def mount_environment(course_dir: Path) -> dict[str, str]:
     """The environment that makes an embedded LRS mount the scorer for ``course_dir``."""
     return {"LEERPAD_LRS_MOUNT": MOUNT, COURSE_ENV: str(course_dir.resolve())}
+
+
+def prepare(course_dir: Path) -> dict[str, str]:
+    """Write the course's key files (the LRS may start before the build) and return the mount environment."""
+    write_course_keys(course_dir)
+    return mount_environment(course_dir)
 
 
 def basic_username(header: bytes) -> str | None:
