@@ -12,8 +12,10 @@ build). It refuses to start when a key file is missing or out of date, naming th
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,6 +79,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--origin", action="append", default=[], help="herkomst van de site (CORS), herhaalbaar")
 
 
+def _keep_delivering(scorer: Scorer, every: float = 10.0) -> None:
+    """Deliver what waits for the LRS now, then every ``every`` seconds (a daemon thread)."""
+    import threading
+
+    def loop() -> None:
+        while True:
+            try:
+                scorer.deliver_pending()
+            except Exception:  # noqa: BLE001 - keep trying; the statements stay pending
+                logging.getLogger(__name__).exception("delivering the scorer's statements failed")
+            time.sleep(every)
+
+    threading.Thread(target=loop, name="leerpad-scorer-delivery", daemon=True).start()
+
+
 def run_scorer(args: argparse.Namespace) -> int:
     """Serve the scorer until Ctrl-C; return the exit code."""
     import uvicorn
@@ -102,7 +119,7 @@ def run_scorer(args: argparse.Namespace) -> int:
     except CourseError as error:
         print(str(error), file=sys.stderr)
         return 1
-    scorer.deliver_pending()
+    _keep_delivering(scorer)
     print(f"Scorer: http://{args.host}:{args.port}/leerpad/v1/ voor LRS {args.lrs} — stoppen met Ctrl-C", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
