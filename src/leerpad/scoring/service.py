@@ -113,6 +113,7 @@ class Scorer:
         self.identity_source = identity_source
         self.rng = rng or random.SystemRandom()
         self._delivering = threading.Lock()
+        self._behind = False  # a delivery failed: statements wait in the book
 
     # ------------------------------------------------------------------- start
 
@@ -275,10 +276,10 @@ class Scorer:
             if claim is None:  # another tab or a resend got there first
                 first = self.book.get(attempt_id)
                 return first.result if first is not None and first.result is not None else result
-            claim.statements = statements
             if success:
-                claim.statements += self._milestones(claim, quiz, says, attempt.learner, modules_open)
-        self.deliver_pending()
+                statements += self._milestones(claim, quiz, says, attempt.learner, modules_open)
+            claim.statements = statements
+        self._deliver(attempt_id, statements)
         return result
 
     def _milestones(
@@ -359,6 +360,19 @@ class Scorer:
         return {"success": success, "feedback": "\n\n".join(parts)}
 
     # ---------------------------------------------------------------- delivery
+
+    def _deliver(self, attempt_id: str, statements: list[dict[str, Any]]) -> None:
+        """Deliver one submit's statements now; when the LRS does not take them, they wait."""
+        try:
+            self.delivery.deliver(statements)
+        except DeliveryError as error:
+            log.warning("statements of attempt %s wait for the LRS: %s", attempt_id, error)
+            self._behind = True
+            return
+        self.book.delivered(attempt_id)
+        if self._behind:  # the LRS takes statements again: send what waited
+            self._behind = False
+            self.deliver_pending()
 
     def deliver_pending(self) -> int:
         """Deliver the statements of submitted attempts still waiting; return how many attempts."""
