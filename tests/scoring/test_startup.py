@@ -161,3 +161,23 @@ def test_the_standalone_scorer_writes_to_another_lrs_under_its_own_agent(tmp_pat
         f"{COURSE}/quiz/toegang-toets",
         f"{COURSE}/module/toegang",
     }
+
+
+def test_rebuilt_keys_are_taken_without_a_restart(tmp_path: Path) -> None:
+    """``leerpad serve --watch``: a trainer edits a toets, the build rewrites its key."""
+    course = copy_demo(tmp_path / "course")
+    with start_scored_lrs(course) as lrs:
+        scoring = Scoring(lrs)
+        assert sorted(scoring.start("verbondenheid-toets", learner()).json()["questions"]) == ["koppel-1", "volgorde-1"]
+        quiz = course / "quizzes" / "verbondenheid-toets.md"
+        extra = (
+            "\n/// question | Eenzaamheid is een sociaal probleem.\n"
+            "    id: nieuw-1\n    type: true-false\n- [x] Juist\n- [ ] Onjuist\n///\n"
+        )
+        quiz.write_text(quiz.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        write_course_keys(course)
+        deadline = time.monotonic() + 30
+        while "nieuw-1" not in (questions := scoring.start("verbondenheid-toets", learner()).json()["questions"]):
+            assert time.monotonic() < deadline, questions
+            time.sleep(0.3)
+        assert sorted(questions) == ["koppel-1", "nieuw-1", "volgorde-1"]

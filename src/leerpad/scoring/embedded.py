@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,15 +24,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from leerpad.lrs.credentials import CREDENTIALS_FILE, Credentials
 from leerpad.lrs.store import StatementStore, open_database
 from leerpad.scoring.book import AttemptBook
-from leerpad.scoring.course import load_scored_course, write_course_keys
+from leerpad.scoring.course import CourseError, load_scored_course, write_course_keys
 from leerpad.scoring.delivery import StoreDelivery
 from leerpad.scoring.guard import BrowserWriteGuard, BrowserWriteRule
 from leerpad.scoring.http import PREFIX, credential_check, scoring_app
+from leerpad.scoring.keys import keys_dir
 from leerpad.scoring.service import Scorer
 
 #: The LRS app's mount hook (``module:function``) and the course folder it scores.
 MOUNT = "leerpad.scoring.embedded:mount"
 COURSE_ENV = "LEERPAD_SCORER_COURSE"
+log = logging.getLogger(__name__)
 
 
 def mount_environment(course_dir: Path) -> dict[str, str]:
@@ -55,16 +59,57 @@ def basic_username(header: bytes) -> str | None:
         return None
 
 
+class KeyWatch:
+    """Reloads the course when its key files change (``leerpad serve --watch`` rebuilds them)."""
+
+    def __init__(self, course_dir: Path, scorer: Scorer, guard: BrowserWriteGuard, every: float = 1.0) -> None:
+        """Watch ``course_dir``'s keys for ``scorer`` and ``guard``, at most once per ``every`` seconds."""
+        self.folder = keys_dir(course_dir)
+        self.course_dir = course_dir
+        self.scorer = scorer
+        self.guard = guard
+        self.every = every
+        self.checked = time.monotonic()
+        self.seen = self._signature()
+
+    def _signature(self) -> tuple[tuple[str, int], ...]:
+        try:
+            return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(self.folder)))
+        except OSError:
+            return ()
+
+    def refresh(self) -> None:
+        """Load the course again when a key file changed; keep the old one while it does not load."""
+        if time.monotonic() - self.checked < self.every:
+            return
+        self.checked = time.monotonic()
+        signature = self._signature()
+        if signature == self.seen:
+            return
+        try:
+            course = load_scored_course(self.course_dir)
+        except CourseError as error:  # a build is writing the keys: try again later
+            log.warning("keeping the previous keys: %s", error)
+            return
+        self.seen = signature
+        self.scorer.course = course
+        self.guard.rule = BrowserWriteRule(course)
+        log.info("answer keys reloaded")
+
+
 class ScorerMount:
     """``/leerpad/v1/…`` to the scorer, everything else to the (guarded) LRS."""
 
-    def __init__(self, lrs: ASGIApp, scorer: ASGIApp) -> None:
-        """Route between ``lrs`` and ``scorer``."""
+    def __init__(self, lrs: ASGIApp, scorer: ASGIApp, watch: KeyWatch | None = None) -> None:
+        """Route between ``lrs`` and ``scorer``; ``watch`` reloads changed keys first."""
         self.lrs = lrs
         self.scorer = scorer
+        self.watch = watch
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch on the path."""
+        if scope["type"] == "http" and self.watch is not None:
+            self.watch.refresh()
         if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
             await self.scorer(scope, receive, send)
         else:
@@ -73,7 +118,8 @@ class ScorerMount:
 
 def mount(lrs: ASGIApp) -> ASGIApp:
     """The LRS app with the scorer of ``$LEERPAD_SCORER_COURSE`` mounted in it."""
-    course = load_scored_course(Path(os.environ[COURSE_ENV]))
+    course_dir = Path(os.environ[COURSE_ENV])
+    course = load_scored_course(course_dir)
     database = open_database(os.environ["LEERPAD_LRS_DATABASE"])
     # credentials.json lies beside Ralph's auth file (leerpad.lrs.credentials).
     state_dir = Path(os.environ["RALPH_AUTH_FILE"]).parent
@@ -85,4 +131,5 @@ def mount(lrs: ASGIApp) -> ASGIApp:
     read = credentials.read
     authenticate = credential_check(credentials.write.as_tuple(), {read.username: read.password})
     guarded = BrowserWriteGuard(lrs, BrowserWriteRule(course), is_browser)
-    return ScorerMount(guarded, scoring_app(scorer, authenticate))
+    watch = KeyWatch(course_dir, scorer, guarded)
+    return ScorerMount(guarded, scoring_app(scorer, authenticate), watch)
