@@ -321,3 +321,18 @@ def test_a_response_that_does_not_fit_the_question_is_refused(
     answer = scoring.submit(started["attempt"], {"responses": {qid: response}})
     assert answer.status_code == 400
     assert answer.json() == {"detail": f"vraag '{qid}': het antwoord past niet bij het vraagtype: {reason}"}
+
+
+def test_every_statement_the_scorer_writes_is_valid_xapi(scoring: Scoring) -> None:
+    """The scorer writes into the store directly: its statements pass the LRS's own validation."""
+    from leerpad.lrs.validation import statement_errors
+
+    actor, registration = learner(), str(uuid.uuid4())
+    left_out = _start(scoring, "toegang-toets", actor, registration)
+    scoring.submit(left_out["attempt"], {"responses": {}})  # every question left out
+    scoring.passes("toegang-toets", actor, registration)
+    scoring.passes("verbondenheid-toets", actor, registration)
+    scoring.passes("eindtoets", actor, registration)
+    stored = scoring.statements(registration=registration)
+    assert len(stored) == 3 + 5 + 5 + 7  # final: 2 answered, passed, its module 2, the course 2
+    assert {s["id"]: statement_errors(s) for s in stored if statement_errors(s)} == {}

@@ -265,7 +265,7 @@ class Scorer:
             attempt=attempt_id,
             number=attempt.number,
         )
-        statements = [says.answered(quiz, q, responses.get(q, ""), outcomes[q], durations.get(q)) for q in questions]
+        statements = [says.answered(quiz, q, responses.get(q), outcomes[q], durations.get(q)) for q in questions]
         statements.append(says.graded(quiz, score, success, moment - started))
         # Asked before the transaction: a module without toetsen is done by the LRS's word.
         modules_open: list[ScoredModule] = []

@@ -125,11 +125,13 @@ class Attribution:
         return statement
 
     def answered(
-        self, quiz: ScoredQuiz, qid: str, response: str, success: bool, duration: str | None
+        self, quiz: ScoredQuiz, qid: str, response: str | None, success: bool, duration: str | None
     ) -> dict[str, Any]:
-        """``answered`` for one scored question of the attempt."""
+        """``answered`` for one scored question of the attempt (left out or nothing chosen: no response)."""
         obj = {"objectType": "Activity", "id": quiz.question_iris[qid], "definition": quiz.definitions[qid]}
-        result: dict[str, Any] = {"response": response, "success": success}
+        result: dict[str, Any] = {"success": success}
+        if response:  # xAPI allows no empty values: nothing chosen or left out, no response
+            result = {"response": response, **result}
         if duration:
             result["duration"] = duration
         return self.statement(
