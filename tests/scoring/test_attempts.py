@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.scoring.conftest import Scoring, learner
+from tests.scoring.conftest import Scoring, copy_demo, learner, start_scored_lrs
 
 POOL = {"dimensie-1", "vermogens-1", "verantwoordelijkheid-1", "onderbescherming-1"}
 OPTIONS = {
@@ -199,3 +200,33 @@ def test_cors_as_the_lrs(scoring: Scoring) -> None:
         headers={"Origin": "https://elders.example"},
     )  # fmt: skip
     assert "access-control-allow-origin" not in foreign.headers
+
+
+def test_a_module_without_toetsen_counts_once_the_lrs_holds_its_completion(tmp_path: Path) -> None:
+    """The browser may complete a module without toetsen; the final test waits for it."""
+    course = copy_demo(tmp_path / "course")
+    (course / "docs" / "lezen").mkdir()
+    (course / "docs" / "lezen" / "index.md").write_text(
+        "---\nid: lezen\ntitle: Verder lezen\nminutes: 10\n---\n\n# Verder lezen\n\nTekst.\n", encoding="utf-8"
+    )
+    config = course / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace("  - Eindtoets:\n", "  - Lezen: lezen/index.md\n  - Eindtoets:\n")
+    )
+    actor = learner()
+    with start_scored_lrs(course) as lrs:
+        scoring = Scoring(lrs)
+        scoring.passes("toegang-toets", actor)
+        scoring.passes("verbondenheid-toets", actor)
+        locked = scoring.start("eindtoets", actor)
+        assert locked.status_code == 409
+        assert locked.json() == {
+            "detail": "De eindtoets is nog niet open: rond eerst alle modules af (nog niet af: 'Verder lezen')."
+        }
+        completed = {
+            "actor": actor,
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+            "object": {"objectType": "Activity", "id": "https://leerpad.example/demo/module/lezen"},
+        }
+        assert scoring.xapi_post(completed).status_code == 200  # allowed: the module has no toetsen
+        assert scoring.start("eindtoets", actor).status_code == 200
