@@ -171,8 +171,10 @@ def test_no_pattern_and_no_feedback_of_any_toets_is_in_the_site(built: dict[str,
         n: t for n, t in texts.items() if n.startswith("toetsen/") or n in ("course.json", "search/search_index.json")
     }
     assert [(n, s) for n in quiz_pages for s in sorted(secrets) if s in quiz_pages[n]] == []
-    # anywhere in the site: no pattern of a toets and none of its feedback
-    assert [(n, s) for n in texts for s in sorted(secrets - {"correctResponsesPattern"}) if s in texts[n]] == []
+    # anywhere in the site: no pattern of a toets and none of its feedback (a bare "Juist." is no secret)
+    specific = {s for s in secrets - {"correctResponsesPattern"} if len(s.split()) >= 4 or "[" in s or "{" in s}
+    assert len(specific) > 10
+    assert [(n, s) for n in texts for s in sorted(specific) if s in texts[n]] == []
 
 
 def test_practice_questions_keep_their_key_in_the_page(built: dict[str, Path]) -> None:

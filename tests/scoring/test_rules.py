@@ -6,8 +6,8 @@ import pytest
 
 from leerpad.scoring.course import ScoredCourse, ScoredModule
 from leerpad.scoring.guard import BrowserWriteRule
-from leerpad.scoring.keys import QuestionKey
 from leerpad.scoring.rules import score_response
+from leerpad.xapi.keys import QuestionKey
 
 SINGLE = QuestionKey("q", "single", ["b"], ["a", "b", "c"])
 MULTIPLE = QuestionKey("q", "multiple", ["a[,]c"], ["a", "b", "c"])

@@ -28,8 +28,10 @@ from leerpad.plugin.site import (
     name_search_dialog,
     page_config_element,
     page_context,
+    scorer_url,
     with_title,
 )
+from leerpad.xapi.keys import write_keys
 
 log = logging.getLogger("mkdocs.plugins.leerpad")
 
@@ -41,6 +43,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         self.course = Course(iri="", title="")
         self.context = PageContext()
         self.lrs: dict[str, Any] | None = None
+        self.scorer: str | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
@@ -52,6 +55,10 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         self.course = course
         self.context = PageContext(course=course)
         self.lrs = lrs_settings(self.config)  # read once per build: env overrides mkdocs.yml
+        # Answer keys beside the course, never in the site; in the page only without an LRS.
+        write_keys(course, self.root)
+        self.context.keys_in_page = self.lrs is None
+        self.scorer = scorer_url(self.config, self.lrs)
         if "leerpad.markdown" not in config.markdown_extensions:
             config.markdown_extensions.append("leerpad.markdown")
         config.mdx_configs["leerpad.markdown"] = {"context": self.context}
@@ -82,10 +89,11 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         return with_title(self.course, fresh, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        return page_config_element(self.course, self.context, page, self.lrs) + html
+        return page_config_element(self.course, self.context, page, self.lrs, self.scorer) + html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None)
+        origins = [self.lrs["endpoint"], self.scorer] if self.lrs else []
+        return add_csp(name_search_dialog(output), *origins)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (CASES_DIR, QUIZZES_DIR):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -110,7 +111,17 @@ def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
     return {"endpoint": endpoint if endpoint.endswith("/") else endpoint + "/", "auth": f"Basic {token}"}
 
 
-def page_config_element(course: Course, context: PageContext, page: Page, lrs: dict[str, Any] | None) -> str:
+def scorer_url(config: LeerpadConfig, lrs: dict[str, Any] | None) -> str | None:
+    """The scoring service's root: the `scorer.url` option, else the LRS server's root (None: no LRS)."""
+    if lrs is None:
+        return None
+    url = config.scorer.url or urljoin(lrs["endpoint"], "/")
+    return url if url.endswith("/") else url + "/"
+
+
+def page_config_element(
+    course: Course, context: PageContext, page: Page, lrs: dict[str, Any] | None, scorer: str | None = None
+) -> str:
     """The one element through which configuration reaches the browser: JSON in `data-config`."""
     module = context.id if context.kind == "module" else None
     if context.kind == "quiz" and context.id and (quiz := course.quiz(context.id)):
@@ -120,6 +131,7 @@ def page_config_element(course: Course, context: PageContext, page: Page, lrs: d
         "manifest": "../" * page.url.count("/") + "course.json",
         "platform": f"Leerpad {leerpad.__version__}",
         "lrs": lrs,
+        "scorer": scorer,
         "page": {
             "kind": context.kind,
             "id": context.id,

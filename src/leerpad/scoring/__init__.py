@@ -2,8 +2,8 @@
 
 What the room holds:
 
-- :mod:`~leerpad.scoring.keys` — ``.leerpad/keys/<quiz>.json``: written by the build,
-  read and checked against the quiz files by the scorer (pure Python);
+- (the key files themselves, ``.leerpad/keys/<quiz>.json``, are the course's contract
+  like course.json: :mod:`leerpad.xapi.keys` writes, reads and checks them);
 - :mod:`~leerpad.scoring.rules` — whether a response fits a question and is right
   (the xAPI correct-response patterns; pure Python);
 - :mod:`~leerpad.scoring.course` — the course as the scorer sees it (keys, interaction

@@ -15,7 +15,7 @@ from typing import Any
 import leerpad
 from leerpad.content.loader import load_course
 from leerpad.content.models import Course
-from leerpad.scoring.keys import AnswerKeyError, QuizKey, read_key, write_keys
+from leerpad.xapi.keys import AnswerKeyError, QuizKey, read_key, write_keys
 from leerpad.xapi.profile import activity_iri, interaction_definition, question_iri
 
 

@@ -28,8 +28,8 @@ from leerpad.scoring.course import CourseError, load_scored_course, write_course
 from leerpad.scoring.delivery import StoreDelivery
 from leerpad.scoring.guard import BrowserWriteGuard, BrowserWriteRule
 from leerpad.scoring.http import PREFIX, credential_check, scoring_app
-from leerpad.scoring.keys import keys_dir
 from leerpad.scoring.service import Scorer
+from leerpad.xapi.keys import keys_dir
 
 #: The LRS app's mount hook (``module:function``) and the course folder it scores.
 MOUNT = "leerpad.scoring.embedded:mount"

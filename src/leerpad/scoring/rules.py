@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from leerpad.scoring.keys import QuestionKey
+from leerpad.xapi.keys import QuestionKey
 
 LIST = "[,]"
 PAIR = "[.]"

@@ -20,9 +20,9 @@ from leerpad.lrs.store import agent_key, parse_time
 from leerpad.scoring.book import AttemptBook, AttemptTaken, Claim
 from leerpad.scoring.course import ScoredCourse, ScoredModule, ScoredQuiz
 from leerpad.scoring.delivery import Delivery, DeliveryError
-from leerpad.scoring.keys import QuestionKey
 from leerpad.scoring.rules import ResponseError, score_response
 from leerpad.scoring.statements import Attribution
+from leerpad.xapi.keys import QuestionKey
 
 log = logging.getLogger(__name__)
 _NUMBER = r"\d+(?:\.\d+)?"

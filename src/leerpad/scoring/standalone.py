@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leerpad.scoring.keys import STATE_DIR
+from leerpad.xapi.keys import STATE_DIR
 
 if TYPE_CHECKING:  # the server side is imported only when the scorer runs
     from starlette.types import ASGIApp

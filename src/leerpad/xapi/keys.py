@@ -11,7 +11,8 @@ Shape (issue 11, pinned in CONTRACTS.md)::
 
 Only scored questions have a key; likert and reflection are not part of an attempt.
 ``options`` are the ids the learner picks from, in document order (for matching: the
-left-hand sides), and the server shuffles them per attempt. Pure Python.
+left-hand sides), and the server shuffles them per attempt. The build writes them
+(the plugin), the scoring service reads them. Pure Python.
 """
 
 from __future__ import annotations
