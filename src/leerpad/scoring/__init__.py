@@ -19,7 +19,8 @@ What the room holds:
 - :mod:`~leerpad.scoring.embedded` and :mod:`~leerpad.scoring.standalone` — mounted in the
   embedded LRS, or ``leerpad scorer --lrs URL`` in front of any LRS.
 
-May import: ``leerpad.content``, ``leerpad.xapi``, ``leerpad.lrs`` (its SQL layer and
-statement store), Starlette and uvicorn. Nothing imports it but the plugin (to write
-the key files), the CLI, and the LRS app through its mount hook.
+May import: ``leerpad.content``, ``leerpad.xapi``, ``leerpad.plugin`` (the course's
+settings, read as the build reads them), ``leerpad.lrs`` (its SQL layer and statement
+store), Starlette and uvicorn. Nothing imports it but the CLI, ``leerpad serve`` and the
+LRS app through its mount hook: it sits above the build.
 """

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import leerpad
-from leerpad.content.loader import load_course
+from leerpad.content import load_course
 from leerpad.content.models import Course
 from leerpad.xapi.keys import AnswerKeyError, QuizKey, read_key, write_keys
 from leerpad.xapi.profile import activity_iri, interaction_definition, question_iri
@@ -122,33 +122,32 @@ def scored_course(course: Course, course_dir: Path, options: ScorerOptions) -> S
     )
 
 
-def plugin_settings(course_dir: Path) -> Any:
-    """The validated ``leerpad`` plugin configuration of ``course_dir/mkdocs.yml``."""
+def _course(course_dir: Path) -> tuple[Course, Any]:
+    """The course as ``mkdocs build`` loads it, and the plugin's validated options."""
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import MkDocsException
+
+    from leerpad.plugin.config import LeerpadConfig
+    from leerpad.plugin.settings import course_settings
 
     config_file = course_dir / "mkdocs.yml"
     if not config_file.exists():
         raise CourseError(f"Geen mkdocs.yml in {course_dir}: de scorer heeft de cursusmap nodig.")
     try:
         config = load_config(str(config_file))
-    except ConfigurationError as error:
+    except MkDocsException as error:
         raise CourseError(f"{config_file}: {error}") from error
     plugin = config.plugins.get("leerpad")
-    if plugin is None:
+    options = plugin.config if plugin is not None and isinstance(plugin.config, LeerpadConfig) else None
+    if options is None:
         raise CourseError(f"{config_file}: de plugin 'leerpad' staat niet in plugins")
-    return plugin.config
-
-
-def _course(course_dir: Path) -> tuple[Course, Any]:
-    settings = plugin_settings(course_dir)
-    course, errors = load_course(course_dir)
+    settings, errors = course_settings(config, options)
+    course, content_errors = load_course(course_dir, settings)
+    errors = sorted(errors + content_errors)
     if errors:
         listed = "\n".join(str(e) for e in errors[:20])
         raise CourseError(f"De scorer start niet: de cursus heeft fouten.\n{listed}")
-    course.iri = str(settings.course_iri).rstrip("/")
-    course.language = str(settings.language)
-    return course, settings
+    return course, options
 
 
 def write_course_keys(course_dir: Path) -> None:
@@ -161,9 +160,8 @@ def load_scored_course(course_dir: Path) -> ScoredCourse:
     """Load the course in ``course_dir`` for scoring (raises :class:`CourseError`)."""
     course_dir = course_dir.resolve()
     course, settings = _course(course_dir)
-    scorer = getattr(settings, "scorer", None)
     options = ScorerOptions(
-        final_lock=bool(getattr(scorer, "final_lock", True)),
-        final_feedback=bool(getattr(scorer, "final_feedback", False)),
+        final_lock=bool(settings.scorer.final_lock),
+        final_feedback=bool(settings.scorer.final_feedback),
     )
     return scored_course(course, course_dir, options)
