@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from leerpad.lrs.server import XAPI_HEADERS, LRSServer
+from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS
 from leerpad.scoring.embedded import prepare
 
 LEARNERS = 100
@@ -62,7 +62,7 @@ async def _run_learners(
         return time.perf_counter() - started, first, second
 
 
-def scorer_run(lrs: LRSServer) -> tuple[float, list[float], list[float]]:
+def scorer_run(lrs: LiveLRS) -> tuple[float, list[float], list[float]]:
     """Start + submit, ``ROUNDS`` times per learner."""
     root = lrs.endpoint.removesuffix("/xAPI/")
     auth = httpx.BasicAuth(*lrs.write)
@@ -93,7 +93,7 @@ def scorer_run(lrs: LRSServer) -> tuple[float, list[float], list[float]]:
     return asyncio.run(_run_learners(learner))
 
 
-def baseline_run(lrs: LRSServer, statements: list[dict[str, Any]]) -> tuple[float, list[float], list[float]]:
+def baseline_run(lrs: LiveLRS, statements: list[dict[str, Any]]) -> tuple[float, list[float], list[float]]:
     """The same statements (fresh ids) POSTed straight to the LRS, ``ROUNDS`` times per learner."""
     auth = httpx.BasicAuth(*lrs.write)
 
@@ -122,7 +122,7 @@ def run() -> None:
         course = Path(tmp) / "course"
         shutil.copytree(DEMO, course, ignore=shutil.ignore_patterns("site", ".leerpad"))
         state = course / ".leerpad"
-        with LRSServer.start(
+        with LiveLRS.start(
             database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state, bcrypt_rounds=4, extra_env=prepare(course)
         ) as lrs:
             wall, starts, submits = scorer_run(lrs)
@@ -136,7 +136,7 @@ def run() -> None:
             if not s["object"]["id"].endswith(("/module/verbondenheid",))
         ][:3]
         plain_state = Path(tmp) / "plain"
-        with LRSServer.start(
+        with LiveLRS.start(
             database=f"sqlite://{plain_state / 'lrs.sqlite3'}", state_dir=plain_state, bcrypt_rounds=4
         ) as plain:
             base_wall, posts, _ = baseline_run(plain, shapes)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from leerpad.lrs.server import XAPI_HEADERS, LRSServer
+from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS
 from leerpad.scoring.embedded import prepare
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
@@ -56,10 +56,10 @@ def copy_demo(target: Path, draw: int | None = 2) -> Path:
     return target
 
 
-def start_scored_lrs(course: Path, **options: Any) -> LRSServer:
+def start_scored_lrs(course: Path, **options: Any) -> LiveLRS:
     """The embedded LRS with the scorer of ``course`` (as ``leerpad serve`` starts it)."""
     state = course / ".leerpad"
-    return LRSServer.start(
+    return LiveLRS.start(
         database=options.pop("database", f"sqlite://{state / 'lrs.sqlite3'}"),
         state_dir=state,
         bcrypt_rounds=4,
@@ -75,7 +75,7 @@ def scored_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def scored_lrs(scored_course: Path) -> Iterator[LRSServer]:
+def scored_lrs(scored_course: Path) -> Iterator[LiveLRS]:
     """The embedded LRS scoring ``scored_course``, for the session."""
     server = start_scored_lrs(scored_course)
     yield server
@@ -90,7 +90,7 @@ def learner(name: str = "Els Janssens") -> dict[str, Any]:
 class Scoring:
     """A client of the scoring service, as the browser runtime uses it."""
 
-    def __init__(self, lrs: LRSServer) -> None:
+    def __init__(self, lrs: LiveLRS) -> None:
         self.lrs = lrs
         self.root = lrs.endpoint.removesuffix("/xAPI/")
         self.session = requests.Session()
@@ -143,6 +143,6 @@ class Scoring:
 
 
 @pytest.fixture(scope="session")
-def scoring(scored_lrs: LRSServer) -> Scoring:
+def scoring(scored_lrs: LiveLRS) -> Scoring:
     """A client of the scorer in ``scored_lrs``."""
     return Scoring(scored_lrs)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from leerpad.lrs.postgres import TemporaryPostgres
-from leerpad.lrs.server import LRSServer
+from leerpad.lrs.testing import LiveLRS, TemporaryPostgres
 from tests.scoring.conftest import COURSE, RIGHT, WRONG, Scoring, copy_demo, learner, start_scored_lrs
 
 pytestmark = pytest.mark.postgres
@@ -25,7 +24,7 @@ def pg_scoring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scoring]:
         server.stop()
         pytest.fail(f"PostgreSQL did not start: {error}", pytrace=False)
     course = copy_demo(Path(tmp_path_factory.mktemp("pg")) / "course")
-    lrs: LRSServer | None = None
+    lrs: LiveLRS | None = None
     try:
         lrs = start_scored_lrs(course, database=server.create_database("scorer"))
         yield Scoring(lrs)

@@ -16,16 +16,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from leerpad.lrs.server import LRSServer, LRSStartError, free_port
+from leerpad.lrs.server import LRSStartError, free_port
+from leerpad.lrs.testing import LiveLRS
 from leerpad.scoring.course import write_course_keys
 from leerpad.scoring.embedded import mount_environment
 from leerpad.scoring.statements import SCORER_AGENT
 from tests.scoring.conftest import COURSE, RIGHT, Scoring, copy_demo, learner, start_scored_lrs
 
 
-def _start_without_writing_keys(course: Path) -> LRSServer:
+def _start_without_writing_keys(course: Path) -> LiveLRS:
     state = course / ".leerpad"
-    return LRSServer.start(
+    return LiveLRS.start(
         database=f"sqlite://{state / 'lrs.sqlite3'}",
         state_dir=state,
         bcrypt_rounds=4,
@@ -88,7 +89,7 @@ def test_attempts_survive_a_restart(tmp_path: Path) -> None:
         assert scoring.start("toegang-toets", actor).status_code == 409
 
 
-def _add_scorer_credential(lrs: LRSServer, username: str, password: str) -> None:
+def _add_scorer_credential(lrs: LiveLRS, username: str, password: str) -> None:
     """Give the LRS a credential whose agent is the scorer's, as an organiser would."""
     import bcrypt
 
@@ -106,7 +107,7 @@ def _add_scorer_credential(lrs: LRSServer, username: str, password: str) -> None
 
 
 @contextmanager
-def _standalone(course: Path, lrs: LRSServer, credential: tuple[str, str]) -> Iterator[str]:
+def _standalone(course: Path, lrs: LiveLRS, credential: tuple[str, str]) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "leerpad.cli", "scorer", str(course), "--lrs", lrs.endpoint,
@@ -137,7 +138,7 @@ def test_the_standalone_scorer_writes_to_another_lrs_under_its_own_agent(tmp_pat
     write_course_keys(course)
     state = tmp_path / "extern"
     credential = ("leerpad-scorer", uuid.uuid4().hex)
-    with LRSServer.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state, bcrypt_rounds=4) as lrs:
+    with LiveLRS.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state, bcrypt_rounds=4) as lrs:
         _add_scorer_credential(lrs, *credential)
         with _standalone(course, lrs, credential) as root:
             scoring = Scoring(lrs)

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from leerpad.lrs.store import Database, now_micros, open_database
+from leerpad.lrs.dialects import Database, open_database
+from leerpad.lrs.indexing import now_micros
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS scorer_attempts (

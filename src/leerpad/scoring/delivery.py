@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
-from leerpad.lrs.store import DuplicateStatementError, StatementFilter, StatementStore, agent_key
+from leerpad.lrs.indexing import agent_key
+from leerpad.lrs.query import StatementFilter
+from leerpad.lrs.store import DuplicateStatementError, StatementStore
 
 log = logging.getLogger(__name__)
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -46,12 +47,12 @@ class StoreDelivery:
         self.store = store
 
     def deliver(self, statements: Sequence[dict[str, Any]]) -> None:
-        """Write the batch in one transaction; a batch already stored counts as delivered."""
-        stored = datetime.now(tz=UTC).isoformat()
+        """Write the batch in one transaction; statements already stored are skipped (the store
+        compares them), so a batch delivered again after a crash adds nothing."""
         try:
-            self.store.write([{**s, "stored": stored} for s in statements])
-        except DuplicateStatementError:
-            log.info("statements already stored (delivered before a restart)")
+            self.store.write(statements)
+        except DuplicateStatementError as error:  # the same id with other content: never ours
+            raise DeliveryError(str(error)) from error
         except Exception as error:
             raise DeliveryError(str(error)) from error
 

@@ -1,80 +1,99 @@
-"""The scorer mounted in the embedded LRS: same server, same credentials, same CORS.
+"""The scorer in the embedded LRS: same server, same credentials, same CORS.
 
-The LRS app calls :func:`mount` when ``LEERPAD_LRS_MOUNT`` names it (``leerpad serve``
-and ``leerpad lrs`` set it, with ``LEERPAD_SCORER_COURSE`` = the course folder). It
-then answers ``/leerpad/v1/…`` itself, writes its statements straight into the LRS's
-database (attempts in a table of the same database), and refuses the browser's
-forbidden writes (:mod:`leerpad.scoring.guard`). The LRS does not start when a key file
-is missing or out of date: the log names the quiz.
+``leerpad serve`` and ``leerpad lrs`` start the LRS with ``LEERPAD_LRS_EXTENSION``
+naming :func:`extension` and ``LEERPAD_SCORER_COURSE`` = the course folder
+(:func:`prepare`). The LRS then serves ``/leerpad/v1/…`` (a root mount), checks every
+statement the browser's write credential sends against the scorer's rule (a statement
+policy), and the scorer writes its statements straight into the LRS's database, with
+its attempts in a table of the same database. The LRS does not start when a key file
+is missing or out of date: the log names the quiz. Rebuilt keys (``leerpad serve
+--watch``) are taken without a restart.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from leerpad.lrs.access import Caller, Gate
 from leerpad.lrs.credentials import CREDENTIALS_FILE, Credentials
-from leerpad.lrs.store import StatementStore, open_database
+from leerpad.lrs.dialects import open_database
+from leerpad.lrs.store import StatementStore
 from leerpad.scoring.book import AttemptBook
 from leerpad.scoring.course import CourseError, load_scored_course, write_course_keys
 from leerpad.scoring.delivery import StoreDelivery
-from leerpad.scoring.guard import BrowserWriteGuard, BrowserWriteRule
-from leerpad.scoring.http import PREFIX, credential_check, scoring_app
+from leerpad.scoring.guard import BrowserWriteRule
+from leerpad.scoring.http import PREFIX, gate_check, scoring_app
 from leerpad.scoring.service import Scorer
 from leerpad.xapi.keys import keys_dir
 
-#: The LRS app's mount hook (``module:function``) and the course folder it scores.
-MOUNT = "leerpad.scoring.embedded:mount"
+#: The LRS's extension hook (``module:function``) and the course folder it scores.
+EXTENSION = "leerpad.scoring.embedded:extension"
 COURSE_ENV = "LEERPAD_SCORER_COURSE"
 log = logging.getLogger(__name__)
 
 
 def mount_environment(course_dir: Path) -> dict[str, str]:
-    """The environment that makes an embedded LRS mount the scorer for ``course_dir``."""
-    return {"LEERPAD_LRS_MOUNT": MOUNT, COURSE_ENV: str(course_dir.resolve())}
+    """The environment that makes an embedded LRS serve the scorer of ``course_dir``."""
+    return {"LEERPAD_LRS_EXTENSION": EXTENSION, COURSE_ENV: str(course_dir.resolve())}
 
 
 def prepare(course_dir: Path) -> dict[str, str]:
-    """Write the course's key files (the LRS may start before the build) and return the mount environment."""
+    """Write the course's key files (the LRS may start before the build) and return the environment."""
     write_course_keys(course_dir)
     return mount_environment(course_dir)
 
 
-def basic_username(header: bytes) -> str | None:
-    """The username of an ``Authorization: Basic …`` header."""
-    scheme, _, token = header.decode("latin-1").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        return base64.b64decode(token.strip(), validate=True).decode().partition(":")[0]
-    except (binascii.Error, UnicodeDecodeError):
-        return None
+class EmbeddedScorer:
+    """What the scorer adds to the LRS: its routes (``mounts``) and its rule (``policies``)."""
 
-
-class KeyWatch:
-    """Reloads the course when its key files change (``leerpad serve --watch`` rebuilds them)."""
-
-    def __init__(self, course_dir: Path, scorer: Scorer, guard: BrowserWriteGuard, every: float = 1.0) -> None:
-        """Watch ``course_dir``'s keys for ``scorer`` and ``guard``, at most once per ``every`` seconds."""
-        self.folder = keys_dir(course_dir)
+    def __init__(self, course_dir: Path, database: str, auth_file: Path, every: float = 1.0) -> None:
+        """Load the course (raises :class:`CourseError`), open the attempts and the store."""
         self.course_dir = course_dir
-        self.scorer = scorer
-        self.guard = guard
+        course = load_scored_course(course_dir)
+        db = open_database(database)
+        self.scorer = Scorer(course, AttemptBook(db), StoreDelivery(StatementStore(db)))
+        self.scorer.deliver_pending()  # statements of submits a crash interrupted
+        self.rule = BrowserWriteRule(course)
+        # credentials.json lies beside Ralph's auth file (leerpad.lrs.credentials).
+        state = json.loads((auth_file.parent / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+        self.browser = Credentials.from_json(state).write.username
+        self.app = scoring_app(self.scorer, gate_check(Gate(auth_file)))
         self.every = every
         self.checked = time.monotonic()
         self.seen = self._signature()
 
+    @property
+    def mounts(self) -> list[tuple[str, ASGIApp]]:
+        """``/leerpad/v1`` → the scoring service."""
+        return [(PREFIX, self._serve)]
+
+    @property
+    def policies(self) -> list[Any]:
+        """The browser's write rule."""
+        return [self.refuse_browser]
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.refresh()
+        await self.app(scope, receive, send)
+
+    def refuse_browser(self, statements: Sequence[Mapping[str, Any]], caller: Caller) -> str | None:
+        """A statement policy: the browser's credential may not store results or void."""
+        if caller.username != self.browser:
+            return None
+        self.refresh()
+        return self.rule.refuse_batch(statements)
+
     def _signature(self) -> tuple[tuple[str, int], ...]:
         try:
-            return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(self.folder)))
+            return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(keys_dir(self.course_dir))))
         except OSError:
             return ()
 
@@ -93,43 +112,14 @@ class KeyWatch:
             return
         self.seen = signature
         self.scorer.course = course
-        self.guard.rule = BrowserWriteRule(course)
+        self.rule = BrowserWriteRule(course)
         log.info("answer keys reloaded")
 
 
-class ScorerMount:
-    """``/leerpad/v1/…`` to the scorer, everything else to the (guarded) LRS."""
-
-    def __init__(self, lrs: ASGIApp, scorer: ASGIApp, watch: KeyWatch | None = None) -> None:
-        """Route between ``lrs`` and ``scorer``; ``watch`` reloads changed keys first."""
-        self.lrs = lrs
-        self.scorer = scorer
-        self.watch = watch
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Dispatch on the path."""
-        if scope["type"] == "http" and self.watch is not None:
-            self.watch.refresh()
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
-            await self.scorer(scope, receive, send)
-        else:
-            await self.lrs(scope, receive, send)
-
-
-def mount(lrs: ASGIApp) -> ASGIApp:
-    """The LRS app with the scorer of ``$LEERPAD_SCORER_COURSE`` mounted in it."""
-    course_dir = Path(os.environ[COURSE_ENV])
-    course = load_scored_course(course_dir)
-    database = open_database(os.environ["LEERPAD_LRS_DATABASE"])
-    # credentials.json lies beside Ralph's auth file (leerpad.lrs.credentials).
-    state_dir = Path(os.environ["RALPH_AUTH_FILE"]).parent
-    credentials = Credentials.from_json(json.loads((state_dir / CREDENTIALS_FILE).read_text(encoding="utf-8")))
-    scorer = Scorer(course, AttemptBook(database), StoreDelivery(StatementStore(database)))
-    scorer.deliver_pending()  # statements of submits a crash interrupted
-    browser = credentials.write.username
-    is_browser: Callable[[bytes], bool] = lambda header: basic_username(header) == browser  # noqa: E731
-    read = credentials.read
-    authenticate = credential_check(credentials.write.as_tuple(), {read.username: read.password})
-    guarded = BrowserWriteGuard(lrs, BrowserWriteRule(course), is_browser)
-    watch = KeyWatch(course_dir, scorer, guarded)
-    return ScorerMount(guarded, scoring_app(scorer, authenticate), watch)
+def extension() -> EmbeddedScorer:
+    """The scorer of ``$LEERPAD_SCORER_COURSE`` for the LRS of this process."""
+    return EmbeddedScorer(
+        Path(os.environ[COURSE_ENV]),
+        os.environ["LEERPAD_LRS_DATABASE"],
+        Path(os.environ["RALPH_AUTH_FILE"]),
+    )

@@ -11,25 +11,21 @@ stored) when one of them (or a SubStatement inside it):
 
 Practice statements stay allowed: cases, questions on module pages, experienced,
 initialized, terminated, and ``completed`` of a module without toetsen. The scorer
-writes the refused kinds itself, under its own authority.
+writes the refused kinds itself, under its own authority. The rule runs in the LRS as a
+statement policy (:func:`leerpad.lrs.app.statement_policies`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from leerpad.lrs.app import _read_body, _replay  # the LRS's own body replay
 from leerpad.scoring.course import ScoredCourse
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VOIDED = ADL + "voided"
 ANSWERED = ADL + "answered"
 RESULT_VERBS = {ADL + "passed", ADL + "failed", ADL + "completed"}
-STATEMENTS_PATH = "/xAPI/statements"
 
 
 class BrowserWriteRule:
@@ -72,52 +68,10 @@ class BrowserWriteRule:
             return self.refusal(target)
         return None
 
-    def refuse_body(self, body: bytes) -> str | None:
-        """Why a POST/PUT body may not be stored; None when it may (or is not JSON at all)."""
-        try:
-            parsed: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return None  # the LRS answers 400 itself
-        for statement in parsed if isinstance(parsed, list) else [parsed]:
+    def refuse_batch(self, statements: Sequence[Any]) -> str | None:
+        """Why a batch of the browser may not be stored (the first reason), or None."""
+        for statement in statements:
             reason = self.refusal(statement)
             if reason is not None:
                 return reason + " Niets van deze aanvraag werd opgeslagen."
         return None
-
-
-class BrowserWriteGuard:
-    """ASGI layer in front of the LRS: applies :class:`BrowserWriteRule` to the browser's writes."""
-
-    def __init__(self, app: ASGIApp, rule: BrowserWriteRule, is_browser: Any) -> None:
-        """Guard ``app``; ``is_browser(authorization header)`` tells the browser's credential."""
-        self.app = app
-        self.rule = rule
-        self.is_browser = is_browser
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse forbidden statement writes of the browser; pass everything else on."""
-        if (
-            scope["type"] == "http"
-            and scope["method"] in ("POST", "PUT")
-            and scope["path"].rstrip("/") == STATEMENTS_PATH
-            and self.is_browser(dict(scope["headers"]).get(b"authorization", b""))
-        ):
-            body = await _read_body(receive)
-            reason = self.rule.refuse_body(body)
-            if reason is not None:
-                payload = json.dumps({"detail": reason}, ensure_ascii=False).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 403,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(payload)).encode()),
-                            (b"x-experience-api-version", b"1.0.3"),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": payload, "more_body": False})
-                return
-            receive = _replay(body)
-        await self.app(scope, receive, send)

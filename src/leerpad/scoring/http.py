@@ -11,8 +11,6 @@ whatever serves this app (the LRS's own CORS layer when mounted in it).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import json
 from collections.abc import Callable
@@ -24,26 +22,36 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from leerpad.lrs.access import Gate, basic_credentials
 from leerpad.scoring.service import Refusal, Scorer
 
 PREFIX = "/leerpad/v1"
-#: ``(username, password)`` → True (may use the scorer), False (known, no write access), None (unknown).
-Authenticator = Callable[[str, str], bool | None]
+#: The Authorization header → True (may use the scorer), False (known, no write access), None
+#: (no or an unknown credential). May block (bcrypt): it runs in a worker thread.
+Authenticator = Callable[[str | None], bool | None]
 
 
-def credential_check(allowed: tuple[str, str], known: dict[str, str] | None = None) -> Authenticator:
-    """An authenticator accepting ``allowed``; ``known`` (username → password) answer 403."""
-    others = dict(known or {})
+def credential_check(allowed: tuple[str, str]) -> Authenticator:
+    """An authenticator accepting one credential (``leerpad scorer``: the site's write credential)."""
 
-    def check(username: str, password: str) -> bool | None:
-        if hmac.compare_digest(username.encode(), allowed[0].encode()) and hmac.compare_digest(
-            password.encode(), allowed[1].encode()
-        ):
-            return True
-        expected = others.get(username)
-        if expected is not None and hmac.compare_digest(password.encode(), expected.encode()):
-            return False
-        return None
+    def check(header: str | None) -> bool | None:
+        given = basic_credentials(header)
+        if given is None:
+            return None
+        same = hmac.compare_digest(given[0].encode(), allowed[0].encode()) and hmac.compare_digest(
+            given[1].encode(), allowed[1].encode()
+        )
+        return True if same else None
+
+    return check
+
+
+def gate_check(gate: Gate) -> Authenticator:
+    """An authenticator on the LRS's own credentials: those that may write statements may score."""
+
+    def check(header: str | None) -> bool | None:
+        caller = gate.authenticate(header)
+        return None if caller is None else caller.may("statements/write")
 
     return check
 
@@ -52,24 +60,11 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
 
-def _basic(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "basic" or not token:
-        return None
-    try:
-        username, sep, password = base64.b64decode(token.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return (username, password) if sep else None
-
-
 def scoring_app(scorer: Scorer, authenticate: Authenticator) -> Starlette:
     """The ASGI app of the scoring service."""
 
-    def refused(request: Request) -> JSONResponse | None:
-        credential = _basic(request)
-        verdict = authenticate(*credential) if credential else None
+    async def refused(request: Request) -> JSONResponse | None:
+        verdict = await run_in_threadpool(authenticate, request.headers.get("authorization"))
         if verdict is None:
             return _error(
                 401,
@@ -88,7 +83,7 @@ def scoring_app(scorer: Scorer, authenticate: Authenticator) -> Starlette:
             raise Refusal(400, f"de aanvraag is geen geldige JSON: {error}") from None
 
     async def start(request: Request) -> JSONResponse:
-        if (refusal := refused(request)) is not None:
+        if (refusal := await refused(request)) is not None:
             return refusal
         try:
             data = await body(request)
@@ -97,7 +92,7 @@ def scoring_app(scorer: Scorer, authenticate: Authenticator) -> Starlette:
             return _error(refusal_.status, refusal_.message)
 
     async def submit(request: Request) -> JSONResponse:
-        if (refusal := refused(request)) is not None:
+        if (refusal := await refused(request)) is not None:
             return refusal
         try:
             data = await body(request)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leerpad.lrs.store import agent_key, parse_time
+from leerpad.lrs.indexing import agent_key, parse_time
 from leerpad.scoring.book import AttemptBook, AttemptTaken, Claim
 from leerpad.scoring.course import ScoredCourse, ScoredModule, ScoredQuiz
 from leerpad.scoring.delivery import Delivery, DeliveryError
