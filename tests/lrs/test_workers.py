@@ -47,3 +47,23 @@ def test_XAPI_00153_consistent_through_holds_with_four_workers(lrs_starter: LRSS
         # Every statement stored up to the header's time was in that answer (all 100 fit one page).
         due = {s["id"] for s in stored if parse_time(s["stored"]) <= parse_time(through)}
         assert due <= ids, (through, len(due - ids))
+
+
+def test_fifty_clients_on_four_workers_lose_and_double_nothing(lrs_starter: LRSStarter, make_statement: Make) -> None:
+    """The issue's load test for correctness: 50 clients post batches and read with filters."""
+    lrs = lrs_starter.start("postgresql", workers=4)
+    verb = "http://adlnet.gov/expapi/verbs/answered"
+
+    def client(number: int) -> tuple[list[int], Counter[str], list[str]]:
+        registration = str(uuid.uuid4())
+        sent = [[make_statement(registration=registration, learner=number) for _ in range(5)] for _ in range(4)]
+        statuses = [lrs.post(batch).status_code for batch in sent]
+        statuses.append(lrs.post(sent[0]).status_code)  # a retry of a batch already stored
+        found = lrs.all_statements({"registration": registration, "verb": verb})
+        return statuses, Counter(s["id"] for s in found), [s["id"] for batch in sent for s in batch]
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(client, range(50)))
+    for statuses, found, sent in results:
+        assert statuses == [200] * 5  # no 5xx, the retry accepted
+        assert found == Counter(sent)  # each client-made id exactly once, nothing else

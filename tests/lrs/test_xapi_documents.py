@@ -180,3 +180,17 @@ def test_XAPI_00254_00250_activities_resource_merges_definitions(
     assert xapi(backend_lrs, "GET", "activities", organiser).status_code == 400
     unknown = {"activityId": f"https://leerpad.test/{uuid.uuid4()}"}
     assert xapi(backend_lrs, "GET", "activities?" + urlencode(unknown), organiser).status_code == 404
+
+
+def test_unknown_parameters_of_document_resources_are_refused(backend_lrs: LiveLRS, organiser: Auth) -> None:
+    params = _state_params(stateId="s", profileId="verkeerd")
+    response = _state(backend_lrs, organiser, "PUT", params, json={"a": 1})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The parameter profileId is not allowed here (allowed: activityId, agent, registration, "
+        "stateId, since)"
+    }
+    known = {k: v for k, v in params.items() if k != "profileId"}
+    assert _state(backend_lrs, organiser, "GET", known).status_code == 404  # nothing was stored
+    typo = xapi(backend_lrs, "GET", "agents?" + urlencode({"agnt": json.dumps(_agent())}), organiser)
+    assert typo.json() == {"detail": "The parameter agnt is not allowed here (allowed: agent)"}

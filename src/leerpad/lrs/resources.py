@@ -83,6 +83,13 @@ class BadRequest(ValueError):
 # ---------------------------------------------------------------- parameters
 
 
+def check_known(params: Mapping[str, str], allowed: tuple[str, ...]) -> None:
+    """Refuse a parameter the resource does not define (a typo must not pass silently)."""
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise BadRequest(f"The parameter {unknown[0]} is not allowed here (allowed: {', '.join(allowed)})")
+
+
 def _required(params: Mapping[str, str], name: str) -> str:
     value = params.get(name)
     if value is None or value == "":
@@ -182,6 +189,9 @@ DOCUMENT_RESOURCES = {
 
 
 def _document_key(resource: _DocumentResource, params: Mapping[str, str]) -> DocumentKey:
+    allowed = (*("activityId",) * resource.activity, *("agent",) * resource.agent,
+               *("registration",) * resource.registration, resource.id_name, "since")  # fmt: skip
+    check_known(params, allowed)
     activity = parse_iri(_required(params, "activityId"), "activityId") if resource.activity else ""
     agent = parse_agent(params)[0] if resource.agent else ""
     registration = parse_registration(params) if resource.registration else ""
@@ -239,6 +249,7 @@ def handle_agents(request: Request) -> Answer:
     """``GET /xAPI/agents?agent=…``: the Person object of that agent."""
     if not any(request.caller.may(scope) for scope in ("profile/read", "state/read", "statements/read")):
         return Answer.error(403, "This credential may not read agents")
+    check_known(request.params, ("agent",))
     _, agent = parse_agent(request.params)
     person: dict[str, Any] = {"objectType": "Person"}
     if isinstance(agent.get("name"), str):
@@ -253,6 +264,7 @@ def handle_activities(statements: StatementStore, request: Request) -> Answer:
     """``GET /xAPI/activities?activityId=…``: the Activity with every definition merged."""
     if not any(request.caller.may(scope) for scope in ("profile/read", "state/read", "statements/read")):
         return Answer.error(403, "This credential may not read activities")
+    check_known(request.params, ("activityId",))
     activity_id = parse_iri(_required(request.params, "activityId"), "activityId")
     activity = statements.activity(activity_id)
     if activity is None:

@@ -267,6 +267,10 @@ def lrs_main(argv: Sequence[str]) -> int:
         parser.add_argument("--dir", default=".", help="map met mkdocs.yml (standaard: .)")
         args = parser.parse_args(argv)
         return backup(Path(args.dir), Path(args.file))
+    parser.epilog = (
+        "Ook: 'leerpad lrs credential add NAAM --scope …' (list, revoke NAAM) en "
+        "'leerpad lrs backup BESTAND' (elk met --dir MAP)."
+    )
     parser.add_argument("dir", nargs="?", default=".")
     parser.add_argument("--port", type=int, help="poort van de LRS (standaard 8100)")
     parser.add_argument("--database", help="postgresql://… in plaats van .leerpad/lrs.sqlite3")
