@@ -16,11 +16,13 @@ What the room holds:
   external LRS over HTTP;
 - :mod:`~leerpad.scoring.guard` — what the browser's write credential may not store;
 - :mod:`~leerpad.scoring.http` — the routes under ``/leerpad/v1/``;
-- :mod:`~leerpad.scoring.embedded` and :mod:`~leerpad.scoring.standalone` — mounted in the
-  embedded LRS, or ``leerpad scorer --lrs URL`` in front of any LRS.
+- :mod:`~leerpad.scoring.embedded` and :mod:`~leerpad.scoring.standalone` — in the
+  embedded LRS (an extension: a root mount and a statement policy), or
+  ``leerpad scorer --lrs URL`` in front of any LRS.
 
 May import: ``leerpad.content``, ``leerpad.xapi``, ``leerpad.plugin`` (the course's
-settings, read as the build reads them), ``leerpad.lrs`` (its SQL layer and statement
-store), Starlette and uvicorn. Nothing imports it but the CLI, ``leerpad serve`` and the
-LRS app through its mount hook: it sits above the build.
+settings, read as the build reads them), ``leerpad.lrs`` (its SQL layer, statement store
+and credential gate), Starlette and uvicorn. Nothing imports it but the CLI and
+``leerpad serve``/``leerpad lrs``; the LRS app reaches it only through the extension its
+environment names (``LEERPAD_LRS_EXTENSION``): it sits above the build and the LRS.
 """
