@@ -60,6 +60,25 @@ def _cmd_lrs(args: argparse.Namespace) -> int:
     return run_lrs(Path(args.dir))
 
 
+def _cmd_package(args: argparse.Namespace) -> int:
+    try:
+        from leerpad.cmi5.check import check_package
+        from leerpad.cmi5.package import run_package
+    except ImportError as error:  # lxml comes with the extra
+        print(f"{error}: installeer leerpad[cmi5] (pip install 'leerpad[cmi5]')", file=sys.stderr)
+        return 2
+    if args.check:
+        problems = check_package(Path(args.check))
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"{len(problems)} probleem/problemen in {args.check}", file=sys.stderr)
+            return 1
+        print(f"{args.check}: geen problemen gevonden")
+        return 0
+    return run_package(Path(args.dir), Path(args.output))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leerpad", description="Leerpad: e-learning uit Markdown, met xAPI."
@@ -85,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default=".")
     p.add_argument("--watch", action="store_true", help="herbouw bij elke wijziging (voor trainers)")
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("package", help="maak een cmi5-pakket voor een LMS, of controleer er een (--check)")
+    p.add_argument("dir", nargs="?", default=".", help="map met mkdocs.yml (standaard: .)")
+    p.add_argument("-o", "--output", default="course.zip", help="het zip-bestand (standaard: course.zip)")
+    p.add_argument("--check", metavar="ZIP",
+                   help="controleer een cmi5-pakket (zip of losse cmi5.xml) in plaats van er een te maken")
+    p.set_defaults(func=_cmd_package)
 
     p = sub.add_parser("lrs", help="start alleen de ingebouwde LRS")
     p.add_argument("dir", nargs="?", default=".")

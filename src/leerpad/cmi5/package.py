@@ -1,0 +1,91 @@
+"""`leerpad package`: the built site plus `cmi5.xml` as one deterministic ZIP.
+
+The same course gives the same bytes: entries sorted, one fixed timestamp and
+mode, no per-build files (the sitemap carries the build date and a site URL an
+LMS does not use). The package carries the XSD with its licence and source
+note, and is checked before it is handed over.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from leerpad.cmi5.check import check_package
+from leerpad.cmi5.structure import SCHEMA_DIR, assignable_units, course_structure
+from leerpad.content.loader import load_course
+
+SCHEMA_FOLDER = "cmi5-schema"
+# Written by MkDocs for search engines: dated per build, and of no use inside an LMS.
+LEFT_OUT = ("sitemap.xml", "sitemap.xml.gz")
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP can hold
+
+
+def run_package(root: Path, output: Path) -> int:
+    """Build the course in ``root`` and write the package to ``output``; 0 when it passes the check."""
+    course, errors = load_course(root)
+    if errors:
+        for error in errors:
+            print(error)
+        print(f"{len(errors)} fout(en): los ze op met 'leerpad validate' en maak het pakket opnieuw",
+              file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="leerpad-package-") as tmp:
+        site = Path(tmp) / "site"
+        page_urls, description = _build_site(root, site, [m.page for m in course.modules])
+        units = assignable_units(course, root, page_urls)
+        entries = {path.relative_to(site).as_posix(): path.read_bytes()
+                   for path in sorted(site.rglob("*")) if path.is_file()}
+        for name in LEFT_OUT:
+            entries.pop(name, None)
+        extra = {"cmi5.xml": course_structure(course, description, units)}
+        for path in sorted(SCHEMA_DIR.iterdir()):
+            extra[f"{SCHEMA_FOLDER}/{path.name}"] = path.read_bytes()
+        clash = sorted(set(entries) & set(extra))
+        if clash:
+            print(f"de site bevat al {', '.join(clash)}: dat pad is voor het cmi5-pakket", file=sys.stderr)
+            return 1
+        entries.update(extra)
+        write_zip(output, entries)
+    problems = check_package(output)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{output}: het pakket is gemaakt maar niet in orde ({len(problems)} probleem/problemen)",
+              file=sys.stderr)
+        return 1
+    size = output.stat().st_size
+    print(f"{output}: cmi5-pakket met {len(units)} AU's en {len(entries)} bestanden ({size // 1024} kB)")
+    return 0
+
+
+def _build_site(root: Path, site: Path, pages: list[str]) -> tuple[dict[str, str], str]:
+    """`mkdocs build` into ``site``; the built file of each module page, and the site description."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File
+
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    build(config)
+    urls = {}
+    for page in pages:
+        built = File(page, config.docs_dir, config.site_dir, config.use_directory_urls).dest_uri
+        urls[page] = built
+    return urls, str(config.get("site_description") or "")
+
+
+def write_zip(output: Path, entries: dict[str, bytes]) -> None:
+    """A ZIP whose bytes depend only on ``entries``: sorted names, fixed time and mode."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.partial")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that the mode below is read as one
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, entries[name], compresslevel=9)
+    os.replace(partial, output)  # a failed run never leaves half a package under the real name
