@@ -1,0 +1,124 @@
+"""`leerpad package`: the ZIP an LMS imports, as the organiser runs the command.
+
+The demo course's cmi5.xml is compared with a golden file
+(tests/cmi5/golden/demo-cmi5.xml; to update it after an intended change, copy
+the new one from the failing test's message and review the diff), validated
+against the XSD the package itself carries, and checked with `--check`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from leerpad.cmi5.check import check_package
+
+HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent
+ROOT = TESTS.parent
+NS = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"}
+SHARED_XSD = Path("/work/shared/schemas/cmi5/CourseStructure.xsd")
+
+
+def leerpad(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leerpad.cli", *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def demo_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("package") / "course.zip"
+    result = leerpad("package", "-o", str(output), str(TESTS / "demo"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    size = output.stat().st_size // 1024
+    assert result.stdout.strip() == f"{output}: cmi5-pakket met 3 AU's en 69 bestanden ({size} kB)"
+    return output
+
+
+def structure_of(package: Path) -> bytes:
+    with zipfile.ZipFile(package) as archive:
+        return archive.read("cmi5.xml")
+
+
+def test_cmi5_xml_matches_golden(demo_zip: Path) -> None:
+    golden = (HERE / "golden" / "demo-cmi5.xml").read_bytes()
+    actual = structure_of(demo_zip)
+    assert actual == golden, "cmi5.xml changed:\n" + actual.decode("utf-8")
+
+
+def test_valid_against_the_xsd_the_package_carries(demo_zip: Path) -> None:
+    with zipfile.ZipFile(demo_zip) as archive:
+        xsd = archive.read("cmi5-schema/CourseStructure.xsd")
+        licence = archive.read("cmi5-schema/LICENSE").decode("utf-8")
+        source = archive.read("cmi5-schema/SOURCE.txt").decode("utf-8")
+    if SHARED_XSD.exists():  # the official copy the project was given
+        assert xsd == SHARED_XSD.read_bytes()
+    assert "Apache License" in licence and "Version 2.0" in licence
+    assert "AICC/CMI-5_Spec_Current" in source and "a384b69434bcba1454a5801ec5ddb92963f7ee89" in source
+    schema = etree.XMLSchema(etree.fromstring(xsd))
+    document = etree.fromstring(structure_of(demo_zip))
+    assert schema.validate(document), schema.error_log
+
+
+def test_package_passes_its_own_check(demo_zip: Path) -> None:
+    assert check_package(demo_zip) == []
+    result = leerpad("package", "--check", str(demo_zip))
+    assert (result.returncode, result.stdout.strip()) == (0, f"{demo_zip}: geen problemen gevonden")
+
+
+def test_one_au_per_module_launching_its_module_page(demo_zip: Path) -> None:
+    document = etree.fromstring(structure_of(demo_zip))
+    course = document.find("c:course", NS)
+    assert course is not None and course.get("id") == "https://leerpad.example/demo"
+    units = document.findall("c:au", NS)
+    got = [(u.get("id"), u.get("moveOn"), u.get("masteryScore"), u.findtext("c:url", namespaces=NS)) for u in units]
+    assert got == [
+        ("https://leerpad.example/demo/module/toegang", "CompletedAndPassed", "0.75", "toegang/index.html"),
+        ("https://leerpad.example/demo/module/verbondenheid", "CompletedAndPassed", "0.5", "verbondenheid/index.html"),
+        ("https://leerpad.example/demo/module/eindtoets", "CompletedAndPassed", "0.7", "eindtoets/index.html"),
+    ]
+    with zipfile.ZipFile(demo_zip) as archive:
+        for unit in units:
+            page = archive.read(unit.findtext("c:url", namespaces=NS) or "").decode("utf-8")
+            title = unit.findtext("c:title/c:langstring", namespaces=NS) or ""
+            assert f">{title}</h1>" in page or f">{title}<a" in page, title  # the module's own page
+
+
+def test_zip_is_deterministic(demo_zip: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.zip"
+    assert leerpad("package", "-o", str(again), str(TESTS / "demo")).returncode == 0
+    assert again.read_bytes() == demo_zip.read_bytes()
+    with zipfile.ZipFile(demo_zip) as archive:
+        infos = archive.infolist()
+    names = [i.filename for i in infos]
+    assert names == sorted(names)
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {i.external_attr >> 16 for i in infos} == {0o100644}
+    assert "sitemap.xml" not in names and "sitemap.xml.gz" not in names
+    assert {"cmi5.xml", "course.json", "index.html", "assets/leerpad/leerpad.js"} <= set(names)
+
+
+def test_the_course_itself_packages_and_passes(tmp_path: Path) -> None:
+    output = tmp_path / "sterk-sociaal-werk.zip"
+    result = leerpad("package", "-o", str(output), str(ROOT))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert check_package(output) == []
+    document = etree.fromstring(structure_of(output))
+    units = document.findall("c:au", NS)
+    assert len(units) == 9
+    assert units[-1].get("id") == "https://leerpad.be/sterk-sociaal-werk/module/eindtoets"
+    description = units[0].findtext("c:description/c:langstring", namespaces=NS) or ""
+    assert description.startswith("Ongeveer 45 minuten. Leerdoelen: De zes componenten")
+
+
+def test_a_course_with_errors_is_not_packaged(tmp_path: Path) -> None:
+    output = tmp_path / "course.zip"
+    result = leerpad("package", "-o", str(output), str(TESTS / "bad" / "twelve"))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() and all(":" in line for line in result.stdout.splitlines())
+    assert "los ze op met 'leerpad validate'" in result.stderr
+    assert not output.exists()
