@@ -115,7 +115,9 @@ def check_structure(data: bytes, files: set[str] | None, where: str = STRUCTURE)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        return [Problem(where, error.lineno or 1, f"geen geldige XML: {_strip_ns(error.msg)}")]
+        last = max(1, data.count(b"\n") + (0 if data.endswith(b"\n") else 1))  # libxml2 may name the line after the end
+        line = min(error.lineno or 1, last)
+        return [Problem(where, line, f"geen geldige XML: {translate_syntax_error(error.msg)}")]
     rules = _Rules(files)
     ours = rules.problems(root)
     # A URL our rules explain needs no second, vaguer line from the XSD's anyURI check.
@@ -136,6 +138,33 @@ def _entity_matches(data: bytes) -> Iterator[re.Match[bytes]]:
 def _line_of(data: bytes, offset: int) -> int:
     # One 0x0A byte per line feed, in UTF-8 and in UTF-16 alike.
     return data[:offset].count(b"\n") + 1
+
+
+_SYNTAX = [
+    (r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)",
+     "sluit-tag </{2}> past niet bij <{0}> van regel {1}"),
+    (r"Premature end of data in tag (\S+) line (\d+)", "het bestand houdt op binnen <{0}> (geopend op regel {1})"),
+    (r"Document is empty", "het bestand is leeg"),
+    (r"Start tag expected, '<' not found", "er staat geen element aan het begin"),
+    (r"(?:xmlParseEntityRef: no name|EntityRef: expecting ';')",
+     "losse '&': schrijf &amp; (ook tussen de parameters van een url)"),
+    (r"Entity '(\S+)' not defined", "onbekende entiteit &{0};"),
+    (r"Attribute (\S+) redefined", "attribuut '{0}' staat twee keer in hetzelfde element"),
+    (r"(?:Invalid bytes in character encoding|Input is not proper UTF-8).*",
+     "tekens die niet passen bij de codering van het bestand (sla het op als UTF-8)"),
+    (r"AttValue: \" or ' expected", "attribuutwaarde zonder aanhalingstekens"),
+    (r"Extra content at the end of the document", "inhoud na het einde van het hoofdelement"),
+]
+
+
+def translate_syntax_error(message: str) -> str:
+    """libxml2's syntax error in Dutch; its own words for the rare ones."""
+    message = re.sub(r", line \d+, column \d+$", "", message.strip())
+    for pattern, template in _SYNTAX:
+        found = re.match(pattern, message)
+        if found:
+            return template.format(*found.groups())
+    return _strip_ns(message)
 
 
 # -- the XSD ------------------------------------------------------------------------
