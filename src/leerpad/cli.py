@@ -76,7 +76,7 @@ def _cmd_package(args: argparse.Namespace) -> int:
             return 1
         print(f"{args.check}: geen problemen gevonden")
         return 0
-    return run_package(Path(args.dir), Path(args.output))
+    return run_package(Path(args.dir), Path(args.output), [o.rstrip("/") for o in args.lms_origin])
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("package", help="maak een cmi5-pakket voor een LMS, of controleer er een (--check)")
     p.add_argument("dir", nargs="?", default=".", help="map met mkdocs.yml (standaard: .)")
     p.add_argument("-o", "--output", default="course.zip", help="het zip-bestand (standaard: course.zip)")
+    p.add_argument("--lms-origin", action="append", default=[], metavar="ORIGIN",
+                   help="oorsprong van de LRS en fetch-URL van het LMS (herhaalbaar; standaard: elke https-oorsprong)")
     p.add_argument("--check", metavar="ZIP",
                    help="controleer een cmi5-pakket (zip of losse cmi5.xml) in plaats van er een te maken")
     p.set_defaults(func=_cmd_package)

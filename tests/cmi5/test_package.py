@@ -8,6 +8,7 @@ against the XSD the package itself carries, and checked with `--check`.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -124,3 +125,28 @@ def test_a_course_with_errors_is_not_packaged(tmp_path: Path) -> None:
     assert result.stdout.splitlines() and all(":" in line for line in result.stdout.splitlines())
     assert "los ze op met 'leerpad validate'" in result.stderr
     assert not output.exists()
+
+
+def connect_sources(package: Path) -> set[str]:
+    """The connect-src of every page's Content-Security-Policy in a package."""
+    found = set()
+    with zipfile.ZipFile(package) as archive:
+        for name in archive.namelist():
+            policy = re.search(r"connect-src ([^;\"]*)", archive.read(name).decode("utf-8", "replace"))
+            if name.endswith(".html") and policy:  # (MkDocs' 404.html carries no policy)
+                found.add(policy[1])
+    return found
+
+
+def test_pages_may_connect_to_the_lms_the_organiser_names(demo_zip: Path, tmp_path: Path) -> None:
+    """The LMS chooses the LRS at launch: any HTTPS origin by default, or the ones named."""
+    assert connect_sources(demo_zip) == {"'self' https:"}
+    named = tmp_path / "named.zip"
+    result = leerpad("package", "-o", str(named), "--lms-origin", "https://lms.example.be/",
+                     "--lms-origin", "https://lrs.example.be", str(TESTS / "demo"))
+    assert result.returncode == 0, result.stderr
+    assert connect_sources(named) == {"'self' https://lms.example.be https://lrs.example.be"}
+    wrong = leerpad("package", "-o", str(tmp_path / "x.zip"), "--lms-origin", "lms.example.be", str(TESTS / "demo"))
+    assert (wrong.returncode, wrong.stderr.strip()) == (
+        2, "--lms-origin 'lms.example.be' is geen oorsprong (bv. https://lms.example.be)")
+    assert not (tmp_path / "x.zip").exists()

@@ -9,10 +9,13 @@ note, and is checked before it is handed over.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from leerpad.cmi5.check import check_package
 from leerpad.cmi5.structure import SCHEMA_DIR, assignable_units, course_structure
@@ -22,10 +25,22 @@ SCHEMA_FOLDER = "cmi5-schema"
 # Written by MkDocs for search engines: dated per build, and of no use inside an LMS.
 LEFT_OUT = ("sitemap.xml", "sitemap.xml.gz")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP can hold
+# Which LRS a launched page talks to is the LMS's choice, made at launch: unless the
+# organiser names the LMS's origins, the pages may connect to any HTTPS origin.
+ANY_LMS = ("https:",)
+_CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content="[^"]*?connect-src )([^;"]*)')
 
 
-def run_package(root: Path, output: Path) -> int:
-    """Build the course in ``root`` and write the package to ``output``; 0 when it passes the check."""
+def run_package(root: Path, output: Path, lms_origins: Sequence[str] = ()) -> int:
+    """Build the course in ``root`` and write the package to ``output``; 0 when it passes the check.
+
+    ``lms_origins``: where the LMS's xAPI endpoint and fetch URL may be (the pages'
+    Content-Security-Policy allows connections there); none given: any HTTPS origin.
+    """
+    bad = [o for o in lms_origins if not _is_origin(o)]
+    if bad:
+        print(f"--lms-origin '{bad[0]}' is geen oorsprong (bv. https://lms.example.be)", file=sys.stderr)
+        return 2
     course, errors = load_course(root)
     if errors:
         for error in errors:
@@ -41,6 +56,9 @@ def run_package(root: Path, output: Path) -> int:
                    for path in sorted(site.rglob("*")) if path.is_file()}
         for name in LEFT_OUT:
             entries.pop(name, None)
+        for name in entries:
+            if name.endswith(".html"):
+                entries[name] = allow_lms(entries[name], lms_origins or ANY_LMS)
         extra = {"cmi5.xml": course_structure(course, description, units)}
         for path in sorted(SCHEMA_DIR.iterdir()):
             extra[f"{SCHEMA_FOLDER}/{path.name}"] = path.read_bytes()
@@ -75,6 +93,23 @@ def _build_site(root: Path, site: Path, pages: list[str]) -> tuple[dict[str, str
         built = File(page, config.docs_dir, config.site_dir, config.use_directory_urls).dest_uri
         urls[page] = built
     return urls, str(config.get("site_description") or "")
+
+
+def allow_lms(page: bytes, origins: Sequence[str]) -> bytes:
+    """A built page whose Content-Security-Policy also lets it connect to the LMS."""
+    html = page.decode("utf-8")
+
+    def extend(match: re.Match[str]) -> str:
+        sources = match[2].split()
+        return match[1] + " ".join([*sources, *(o for o in origins if o not in sources)])
+
+    return _CSP.sub(extend, html, count=1).encode("utf-8")
+
+
+def _is_origin(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/") \
+        and not parts.query and not parts.fragment
 
 
 def write_zip(output: Path, entries: dict[str, bytes]) -> None:
