@@ -1,8 +1,7 @@
 """`leerpad package`: the built site plus `cmi5.xml` as one deterministic ZIP.
 
 The same course gives the same bytes: entries sorted, one fixed timestamp and
-mode, no per-build files (the sitemap carries the build date and a site URL an
-LMS does not use). The package carries the XSD with its licence and source
+mode, and the build's own date fixed (SOURCE_DATE_EPOCH). The package carries the XSD with its licence and source
 note, and is checked before it is handed over.
 """
 
@@ -22,9 +21,10 @@ from leerpad.cmi5.structure import SCHEMA_DIR, assignable_units, course_structur
 from leerpad.content.loader import load_course
 
 SCHEMA_FOLDER = "cmi5-schema"
-# Written by MkDocs for search engines: dated per build, and of no use inside an LMS.
-LEFT_OUT = ("sitemap.xml", "sitemap.xml.gz")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP can hold
+# MkDocs dates the sitemap (which Material's instant navigation reads) by the build,
+# unless SOURCE_DATE_EPOCH says otherwise: the package's own date then is the fixed one.
+FIXED_EPOCH = "315532800"
 # Which LRS a launched page talks to is the LMS's choice, made at launch: unless the
 # organiser names the LMS's origins, the pages may connect to any HTTPS origin.
 ANY_LMS = ("https:",)
@@ -54,8 +54,6 @@ def run_package(root: Path, output: Path, lms_origins: Sequence[str] = ()) -> in
         units = assignable_units(course, root, page_urls)
         entries = {path.relative_to(site).as_posix(): path.read_bytes()
                    for path in sorted(site.rglob("*")) if path.is_file()}
-        for name in LEFT_OUT:
-            entries.pop(name, None)
         for name in entries:
             if name.endswith(".html"):
                 entries[name] = allow_lms(entries[name], lms_origins or ANY_LMS)
@@ -87,7 +85,13 @@ def _build_site(root: Path, site: Path, pages: list[str]) -> tuple[dict[str, str
     from mkdocs.structure.files import File
 
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
-    build(config)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch or FIXED_EPOCH
+    try:
+        build(config)
+    finally:
+        if epoch is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
     urls = {}
     for page in pages:
         built = File(page, config.docs_dir, config.site_dir, config.use_directory_urls).dest_uri

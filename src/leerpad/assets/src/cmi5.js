@@ -83,6 +83,16 @@ async function doc(s, path, q, what) {
     : `${what} kon niet gelezen worden bij de leeromgeving (${r ? 'HTTP ' + r.status : 'geen verbinding'}).` + AGAIN);
 }
 
+/**
+ * A document that may not exist: its id is looked up in the list first, so a missing one costs no 404.
+ * @param {Saved} s @param {string} path @param {Record<string, string>} q @param {string} key
+ */
+async function optional(s, path, q, key) {
+  const { [key]: id, ...rest } = q;
+  const ids = await doc(s, path, rest, q[key]);
+  return Array.isArray(ids) && ids.includes(id) ? doc(s, path, q, id) : null;
+}
+
 /** @param {Saved} s */
 const headers = s => ({ Authorization: s.auth, 'X-Experience-API-Version': '1.0.3', 'Content-Type': 'application/json' });
 /** @param {Saved} s @param {string} id */
@@ -271,6 +281,18 @@ export class Lms {
     else tell('U hebt de module afgesloten. U kunt dit venster nu sluiten.');
   }
 
+  /** On every page (also after instant navigation): the button back; the AU's results as cmi5's. */
+  watch() {
+    const w = /** @type {any} */ (window);
+    for (const v of ['passed', 'failed', 'completed']) {
+      document.addEventListener('leerpad:' + v, e => this.result(v, /** @type {CustomEvent} */ (e).detail, w.leerpad.man));
+    }
+    if (w.document$) w.document$.subscribe(() => this.show());
+    else this.show();
+    addEventListener('pagehide', () => this.hide());
+    return this;
+  }
+
   /** The page's button back to the LMS, and the mode when it is not Normal. */
   show() {
     const c = document.querySelector('.md-content__inner') || document.body;
@@ -298,7 +320,7 @@ export async function launch() {
   const old = read();
   const fresh = PARAMS.some(p => q.has(p));
   const same = old && (!fresh || old.fetch === q.get('fetch') && old.registration === q.get('registration'));
-  if (same && old.data) return new Lms(old);
+  if (same && old.data) return new Lms(old).watch();
   /** @type {Saved} */
   let s = /** @type {any} */ ({});
   try {
@@ -312,19 +334,19 @@ export async function launch() {
     }
     if (!s.auth) throw new Stop('De aanmeldsleutel van deze sessie werd al gebruikt of is verlopen.' + AGAIN);
     const data = checkData(await doc(s, 'activities/state', state(s, 'LMS.LaunchData'), 'LMS.LaunchData'));
-    s.prefs = await doc(s, 'agents/profile', { agent: JSON.stringify(s.actor), profileId: 'cmi5LearnerPreferences' }, 'cmi5LearnerPreferences');
-    s.status = await doc(s, 'activities/state', state(s, STATUS), 'De voortgang') || {};
+    s.prefs = await optional(s, 'agents/profile', { agent: JSON.stringify(s.actor), profileId: 'cmi5LearnerPreferences' }, 'profileId');
+    s.status = await optional(s, 'activities/state', state(s, STATUS), 'stateId') || {};
     s.data = data;
     s.start = Date.now();
     const lms = new Lms(s);
     lms.save();
     lms.defined('initialized');
-    return lms;
+    return lms.watch();
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     s.error = e.message;
     const lms = new Lms(s);
     if (s.endpoint) lms.save();
-    return lms;
+    return lms.watch();
   }
 }
