@@ -28,6 +28,7 @@ import mimetypes
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,7 @@ class Session:
     fetch_key: str
     token: str  # what the fetch URL hands out: valid for this session only
     launched_at: datetime
+    mastery: float | None = None  # LMS.LaunchData's masteryScore
     url: str = ""
     fetched: int = 0
     terminated: bool = False
@@ -76,7 +78,9 @@ class SimulatedLMS:
         self.lrs = lrs_endpoint if lrs_endpoint.endswith("/") else lrs_endpoint + "/"
         self.auth = lrs_auth
         self.sessions: list[Session] = []
-        self.refuse_next = False  # the next statement POST gets a 400, as an LRS that refuses it
+        # Statements for which the endpoint answers 400 (an LMS that refuses them), e.g.
+        # ``lms.refuse = lambda s: s["verb"]["id"].endswith("/experienced")``.
+        self.refuse: Callable[[dict[str, Any]], bool] = lambda statement: False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -93,8 +97,13 @@ class SimulatedLMS:
         return f"{self.origin}/activiteiten/{uuid.uuid5(uuid.NAMESPACE_URL, au)}"
 
     def launch(self, au: str, actor: dict[str, Any], registration: str, mode: str = "Normal",
-               mastery: float | None | str = "structure", return_url: bool = True) -> Session:
-        """Everything an LMS does before it opens the AU; returns the session with its URL."""
+               mastery: float | None | str = "structure", return_url: bool = True,
+               launch_data: bool = True) -> Session:
+        """Everything an LMS does before it opens the AU; returns the session with its URL.
+
+        ``mastery``: the masteryScore LaunchData carries (default: the course structure's;
+        None: none); ``launch_data=False`` leaves LMS.LaunchData unwritten (an LMS fault).
+        """
         unit = self.structure[au]
         for old in self.sessions:
             if old.au == au and old.registration == registration and not (old.terminated or old.abandoned):
@@ -106,6 +115,7 @@ class SimulatedLMS:
                           session_id=str(uuid.uuid4()), mode=mode, fetch_key=key, token=auth,
                           launched_at=datetime.now(UTC))
         score = unit.get("masteryScore") if mastery == "structure" else mastery
+        session.mastery = score if isinstance(score, float | int) else None
         template = {"contextActivities": {"grouping": [{"id": au, "objectType": "Activity"}]},
                     "extensions": {CMI5 + "extensions/sessionid": session.session_id}}
         data: dict[str, Any] = {"contextTemplate": template, "launchMode": mode, "moveOn": unit["moveOn"],
@@ -119,8 +129,9 @@ class SimulatedLMS:
             CMI5 + "extensions/launchurl": f"{self.origin}/content/{unit['url']}",
             **({CMI5 + "extensions/masteryscore": score} if score is not None else {}),
         }, timestamp=session.launched_at)
-        self._document("activities/state", {"activityId": session.activity_id, "agent": json.dumps(actor),
-                                            "registration": registration, "stateId": "LMS.LaunchData"}, data)
+        if launch_data:
+            self._document("activities/state", {"activityId": session.activity_id, "agent": json.dumps(actor),
+                                                "registration": registration, "stateId": "LMS.LaunchData"}, data)
         self._document("agents/profile", {"agent": json.dumps(actor), "profileId": "cmi5LearnerPreferences"},
                        {"languagePreference": "nl-BE,nl", "audioPreference": "off"})
         query = urlencode({"endpoint": f"{self.origin}/xapi/", "fetch": f"{self.origin}/fetch/{key}",
@@ -250,8 +261,7 @@ def _handler(lms: SimulatedLMS) -> type[BaseHTTPRequestHandler]:
             """The LMS's own rules for an AU's statements (cmi5 6.3, 9.2, 9.3.8)."""
             data = json.loads(body or b"null")
             statements = data if isinstance(data, list) else [data]
-            if lms.refuse_next:
-                lms.refuse_next = False
+            if any(lms.refuse(s) for s in statements):
                 session.refused.extend(statements)
                 return 400, "geweigerd door de leeromgeving"
             if session.terminated:

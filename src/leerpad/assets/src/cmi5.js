@@ -25,12 +25,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @typedef {{launchMode: string, contextTemplate: any, masteryScore?: number, moveOn?: string, returnURL?: string}} LaunchData
  * @typedef {{completed?: boolean, passed?: boolean}} Status
  * @typedef {Launch & {auth: string, data: LaunchData, prefs: any, status: Status, start: number,
- *   failed?: boolean, ended?: boolean, error?: string}} Saved
+ *   failed?: boolean, fail?: any, ended?: boolean, error?: string}} Saved
  */
 
 /** A problem the learner must know about; no statement goes out after it. */
 class Stop extends Error {}
 
+/** The statements not yet sent, oldest first. @returns {any[]} */
+const list = () => JSON.parse(sessionStorage[QUEUE] || '[]');
 /** No response: no connection. */
 const none = () => /** @type {Response} */ (null);
 const read = () => { try { return JSON.parse(sessionStorage[KEY] || 'null') } catch { return null } };
@@ -100,8 +102,9 @@ const state = (s, id) => ({ activityId: s.activityId, agent: JSON.stringify(s.ac
 
 /** @param {LaunchData} d */
 function checkData(d) {
-  const ext = d && d.contextTemplate && d.contextTemplate.extensions;
-  if (!d || !MODES.includes(d.launchMode) || !ext || typeof ext[SESSION] !== 'string'
+  if (!d) throw new Stop('De leeromgeving gaf geen startgegevens (LMS.LaunchData) voor deze module.' + AGAIN);
+  const ext = d.contextTemplate && d.contextTemplate.extensions;
+  if (!MODES.includes(d.launchMode) || !ext || typeof ext[SESSION] !== 'string'
       || d.masteryScore != null && !(d.masteryScore >= 0 && d.masteryScore <= 1)) {
     throw new Stop('De startgegevens van de leeromgeving (LMS.LaunchData) zijn onvolledig of ongeldig.' + AGAIN);
   }
@@ -181,8 +184,12 @@ export class Lms {
 
   /**
    * What the runtime decided about the AU's module (and its toetsen) becomes
-   * cmi5's completed, passed or failed, each at most as often as cmi5 allows.
-   * @param {string} verb @param {LpEvent} d @param {LpManifest} man
+   * cmi5's completed, passed or failed. cmi5 allows one of passed/failed per
+   * session, one passed and one completed per registration, no failed after
+   * passed: a failed attempt that may still be made good waits (`s.fail`) and
+   * goes out only if the session ends without a pass; a module failed for good
+   * (no attempts left) goes out at once.
+   * @param {string} verb @param {LpEvent} d @param {LpManifest} man @returns {void}
    */
   result(verb, d, man) {
     const s = this.s, au = this.publisher;
@@ -193,25 +200,41 @@ export class Lms {
     if (d.id !== mod.iri && !(quiz && verb === 'failed')) return;
     const duration = since(s.start), score = d.result && d.result.score;
     const scaled = score && typeof score.scaled === 'number' ? score.scaled : null;
-    if (verb === 'completed' && !s.status.completed) {
+    if (verb === 'completed') {
+      if (s.status.completed) return;
       s.status.completed = true;
       this.defined('completed', { completion: true, duration });
-    } else if (verb === 'passed' || verb === 'failed') {
+    } else {
       // LaunchData's masteryScore, when present, decides over the course's pass mark (cmi5 10.2.4).
       const m = s.data.masteryScore, pass = m != null && scaled != null ? scaled >= m : verb === 'passed';
       const result = { success: pass, duration, ...scaled != null ? { score: { scaled } } : {} };
-      if (pass && !s.status.passed) { s.status.passed = true; this.defined('passed', result, true) }
-      else if (!pass && !s.status.passed && !s.failed) { s.failed = true; this.defined('failed', result, true) }
-    } else return;
+      if (s.status.passed || s.failed) return;
+      if (pass) {
+        s.status.passed = true;
+        delete s.fail;
+        this.defined('passed', result, true);
+      } else if (d.id === mod.iri) this.fail(result);
+      else {
+        s.fail = result;
+        return this.save();
+      }
+    }
     this.save();
     fetch(this.s.endpoint + 'activities/state?' + new URLSearchParams(state(s, STATUS)), {
       method: 'PUT', headers: headers(s), body: JSON.stringify(s.status),
     }).catch(() => 0);
   }
 
+  /** The session's one failed. @param {any} result */
+  fail(result) {
+    this.s.failed = true;
+    delete this.s.fail;
+    this.defined('failed', result, true);
+  }
+
   /** @param {any} st */
   queue(st) {
-    const q = JSON.parse(sessionStorage[QUEUE] || '[]');
+    const q = list();
     q.push(st);
     sessionStorage[QUEUE] = JSON.stringify(q);
     this.flush();
@@ -225,46 +248,48 @@ export class Lms {
     return /** @type {Promise<boolean>} */ (done);
   }
 
+  /** @param {any} st */
+  post(st) {
+    return fetch(this.s.endpoint + 'statements', { method: 'POST', headers: headers(this.s), body: JSON.stringify(st) }).catch(none);
+  }
+
+  /** One statement at a time, oldest first: a refused one is set aside alone, the order stays. */
   async run() {
     this.busy = true;
     let ok = true;
-    for (;;) {
-      const q = JSON.parse(sessionStorage[QUEUE] || '[]');
-      if (!q.length || this.s.error) break;
-      const b = q.slice(0, 50);
-      const r = await fetch(this.s.endpoint + 'statements', { method: 'POST', headers: headers(this.s), body: JSON.stringify(b) }).catch(none);
-      if (r && (r.ok || r.status >= 400 && r.status < 500 && r.status !== 429)) {
-        if (!r.ok) this.refused(r.status, b);
-        sessionStorage[QUEUE] = JSON.stringify(JSON.parse(sessionStorage[QUEUE] || '[]').slice(b.length));
-        this.tries = 0;
-        continue;
+    for (let q; (q = list()).length && !this.s.error;) {
+      const r = await this.post(q[0]);
+      if (!r || r.status >= 500 || r.status === 429) {
+        // No connection or a server error: again later, with backoff (1, 2, 4 … s, at most 30 s).
+        ok = false;
+        this.timer = setTimeout(() => { this.timer = 0; this.run() }, Math.min(3e4, 1e3 * 2 ** this.tries++));
+        break;
       }
-      // No connection or a server error: again later, with backoff (1, 2, 4 … s, at most 30 s).
-      ok = false;
-      this.timer = setTimeout(() => { this.timer = 0; this.run() }, Math.min(3e4, 1e3 * 2 ** this.tries++));
-      break;
+      if (!r.ok && r.status !== 409) this.refused(r.status, q[0]); // 409: already stored (a keepalive POST landed)
+      sessionStorage[QUEUE] = JSON.stringify(list().slice(1));
+      this.tries = 0;
     }
     this.busy = false;
     if (ok || this.s.error) this.waiting.splice(0).forEach(f => f(!this.s.error));
   }
 
-  /** @param {number} status @param {any[]} b */
-  refused(status, b) {
+  /** @param {number} status @param {any} st */
+  refused(status, st) {
     if (status === 401) {
       this.s.error = 'Uw sessie bij de leeromgeving is verlopen: uw voortgang wordt niet meer doorgegeven.' + AGAIN;
       this.save();
       return tell(this.s.error);
     }
-    console.error(`Leerpad: de leeromgeving weigerde ${b.length} statement(s) (HTTP ${status})`, b);
+    console.error(`Leerpad: de leeromgeving weigerde statement ${st.id} (HTTP ${status})`, st);
     tell('De leeromgeving weigerde een leerresultaat. Meld dit aan de organisator van de cursus.');
   }
 
   /** Pagehide: what is still queued goes out with keepalive; it stays queued for the next page. */
   hide() {
-    const q = JSON.parse(sessionStorage[QUEUE] || '[]');
+    const q = list().slice(0, 50);
     if (q.length && !this.busy && !this.s.error) {
-      fetch(this.s.endpoint + 'statements', { method: 'POST', keepalive: true, headers: headers(this.s), body: JSON.stringify(q.slice(0, 50)) })
-        .then(r => { if (r.ok) sessionStorage[QUEUE] = JSON.stringify(JSON.parse(sessionStorage[QUEUE] || '[]').slice(50)) }, () => 0);
+      fetch(this.s.endpoint + 'statements', { method: 'POST', keepalive: true, headers: headers(this.s), body: JSON.stringify(q) })
+        .then(r => { if (r.ok) sessionStorage[QUEUE] = JSON.stringify(list().slice(q.length)) }, () => 0);
     }
   }
 
@@ -272,6 +297,7 @@ export class Lms {
   async exit() {
     const s = this.s;
     if (!s.ended && !s.error) {
+      if (s.fail) this.fail(s.fail);
       this.defined('terminated', { duration: since(s.start) });
       s.ended = true;
       this.save();
