@@ -188,6 +188,11 @@ def test_normal_launch_fail_fail_pass_and_return(page: Any, lms: Any, lms_lrs: A
     assert passed["context"]["extensions"][MASTERY] == 0.75
     assert verb(stored[-1]) == "terminated" and session.terminated and not session.refused
     assert not page.errors
+    page.go_back()  # back into the course after leaving it: nothing more is sent
+    assert learner_message(page) == "U hebt deze module afgesloten: wat u nu doet, wordt niet doorgegeven." + AGAIN
+    page.goto(lms.origin + "/content/verbondenheid/index.html")  # another page, another `experienced`
+    page.get_by_role("button", name="Terug naar de leeromgeving").wait_for()
+    assert wait_for(lms_lrs, {"registration": session.registration}, len(stored) + 1, timeout=3) == stored
 
 
 def test_a_failed_attempt_not_made_good_is_reported_when_the_learner_leaves(page: Any, lms: Any, lms_lrs: Any,

@@ -37,9 +37,6 @@ const list = () => JSON.parse(sessionStorage[QUEUE] || '[]');
 const none = () => /** @type {Response} */ (null);
 const read = () => { try { return JSON.parse(sessionStorage[KEY] || 'null') } catch { return null } };
 
-/** True when this page belongs to a cmi5 launch (new, or the session of this tab). */
-export const launched = () => PARAMS.some(p => new URLSearchParams(location.search).has(p)) || !!sessionStorage[KEY];
-
 /** The launch parameters of the URL, each checked. @param {URLSearchParams} q @returns {Launch} */
 function parameters(q) {
   /** @type {Record<string, any>} */
@@ -330,7 +327,7 @@ export class Lms {
       box.append(h('p', {}, `U bekijkt deze module in de modus „${mode === 'Browse' ? 'Verkennen' : 'Herbekijken'}”: uw antwoorden worden niet als resultaat doorgegeven.`));
     }
     c.prepend(box);
-    if (this.s.error) tell(this.s.error);
+    if (this.s.error || this.s.ended) tell(this.s.error || 'U hebt deze module afgesloten: wat u nu doet, wordt niet doorgegeven.' + AGAIN);
   }
 }
 
