@@ -354,3 +354,29 @@ def test_a_statement_the_lms_refuses(page: Any, lms: Any, lms_lrs: Any, wait_for
     stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
     assert_cmi5_rules(stored, [session])
     assert [verb(s) for s in defined(stored)] == ["initialized", "passed", "completed", "terminated"]
+
+
+def test_axe_finds_nothing_on_launched_pages(browser: Any, lms: Any) -> None:
+    """The return button, the mode notice and a launch error, as axe-core sees them."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    ctx = browser.new_context(locale="nl-BE", bypass_csp=True)  # axe is injected as a script
+    try:
+        page = ctx.new_page()
+        launch(lms, page, mode="Review")
+        page.keyboard.press("Tab")
+        for _ in range(40):  # keyboard only: the button is reachable
+            if page.evaluate("() => document.activeElement.textContent") == "Terug naar de leeromgeving":
+                break
+            page.keyboard.press("Tab")
+        else:
+            pytest.fail("'Terug naar de leeromgeving' cannot be reached with Tab")
+        page.wait_for_timeout(500)  # Material's transitions settle before contrast is judged
+        found = Axe().run(page).response["violations"]
+        assert [(v["id"], [(n["target"], n["failureSummary"]) for n in v["nodes"]]) for v in found] == []
+        session = lms.launch(AU, ACTOR, str(uuid.uuid4()))
+        page.goto(session.url.replace("registration=", "registration=x"))
+        page.get_by_role("alert").wait_for()
+        assert Axe().run(page).response["violations"] == []
+    finally:
+        ctx.close()
