@@ -10,15 +10,19 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
+import requests
 from lxml import etree
 
 HERE = Path(__file__).resolve().parent
 DEMO = HERE.parent / "demo"
 NS = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"}
+VERSION = {"X-Experience-API-Version": "1.0.3"}
 
 
 @pytest.fixture(scope="session")
@@ -53,10 +57,42 @@ def imported(demo_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return target
 
 
+@dataclass
+class LmsLrs:
+    """The embedded LRS the simulated LMS stores in: its own instance, and its state folder."""
+
+    server: Any
+    state_dir: Path
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.server.endpoint)
+
+    def all_statements(self, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """Every matching statement (read credential, following ``more``)."""
+        found: list[dict[str, Any]] = []
+        url: str | None = self.endpoint + "statements"
+        query: dict[str, str] | None = params
+        while url:
+            response = requests.get(url, params=query, auth=self.server.read, headers=VERSION, timeout=30)
+            response.raise_for_status()
+            body = response.json()
+            found += body["statements"]
+            url = urljoin(self.endpoint, body["more"]) if body.get("more") else None
+            query = None
+        return found
+
+
 @pytest.fixture(scope="session")
-def lms_lrs(lrs_factory: Callable[..., Any]) -> Any:
-    """The embedded LRS the simulated LMS stores in (its own instance)."""
-    return lrs_factory(cors_origins=["http://127.0.0.1:9"])
+def lms_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LmsLrs]:
+    """A real embedded LRS (SQLite) for the LMS; CORS does not matter (the LMS proxies)."""
+    from leerpad.lrs.server import LRSServer
+
+    state = tmp_path_factory.mktemp("lms-lrs")
+    server = LRSServer.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state,
+                             cors_origins=("http://127.0.0.1:9",), bcrypt_rounds=4)
+    yield LmsLrs(server, state)
+    server.stop()
 
 
 def _simulated_lms_class() -> Any:
@@ -79,14 +115,30 @@ def lms(demo_package: Path, imported: Path, lms_lrs: Any) -> Iterator[Any]:
     simulated.close()
 
 
-def lms_credential(lrs: Any) -> tuple[str, str]:
-    """The LMS's own credential in the embedded LRS: statements (read and write), state, agent profile."""
-    add = getattr(lrs, "add_credential", None)
-    if add is None:
-        # Until issue 10 lands (State and Agent Profile resources, credential scopes) there is
-        # no LRS to simulate an LMS with: say so in the test report rather than pass.
-        pytest.skip("the embedded LRS has no State/Agent Profile resources and credential scopes yet (issue 10)")
-    return tuple(add("lms", scope="all"))  # type: ignore[return-value]
+def lms_credential(lrs: LmsLrs) -> tuple[str, str]:
+    """The LMS's own credential in the embedded LRS (scope ``all``: statements, state, agent profile)."""
+    try:
+        from leerpad.lrs.credentials import add_credential  # type: ignore[attr-defined]
+    except ImportError:
+        add_credential = None
+    if add_credential is None:
+        # Until issue 10 lands (credential scopes, State and Agent Profile resources) there
+        # is no LRS to simulate an LMS with: say so in the test report rather than pass.
+        pytest.skip("the embedded LRS cannot add a credential with a scope yet (issue 10)")
+    credential = add_credential(lrs.state_dir, "lms", ["all"], rounds=4)
+    auth = (credential.username, credential.password)
+    probe = {"activityId": "https://lms.example/probe", "stateId": "probe",
+             "agent": '{"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "probe"}}'}
+    deadline = time.monotonic() + 10  # an added credential takes effect while the LRS runs
+    while True:
+        response = requests.put(lrs.endpoint + "activities/state", params=probe, json={}, auth=auth,
+                                headers=VERSION, timeout=10)
+        if response.status_code == 204 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if response.status_code != 204:
+        pytest.skip(f"the embedded LRS has no State resource yet (issue 10): PUT gave {response.status_code}")
+    return auth
 
 
 def _wait_for(lrs: Any, params: dict[str, str], count: int, timeout: float = 20) -> list[dict[str, Any]]:
