@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from leerpad.cmi5.check import check_package
-from leerpad.content import load_course
+from leerpad.plugin.settings import read_course
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
@@ -112,7 +112,7 @@ def test_the_course_itself_packages_and_passes(tmp_path: Path) -> None:
     result = leerpad("package", "-o", str(output), str(ROOT))
     assert result.returncode == 0, result.stdout + result.stderr
     assert check_package(output) == []
-    course, errors = load_course(ROOT)
+    course, errors = read_course(ROOT)
     assert not errors
     document = etree.fromstring(structure_of(output))
     units = document.findall("c:au", NS)
@@ -128,7 +128,7 @@ def test_a_course_with_errors_is_not_packaged(tmp_path: Path) -> None:
     result = leerpad("package", "-o", str(output), str(TESTS / "bad" / "twelve"))
     assert result.returncode == 1
     assert result.stdout.splitlines() and all(":" in line for line in result.stdout.splitlines())
-    assert "los ze op met 'leerpad validate'" in result.stderr
+    assert "los ze op (leerpad validate) en maak het pakket opnieuw" in result.stderr
     assert not output.exists()
 
 

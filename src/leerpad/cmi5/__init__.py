@@ -7,6 +7,7 @@
   standalone course structure as ``cmi5.xml:LINE: message`` or ``zip: message``.
 
 May import ``leerpad.content`` (the course model), ``leerpad.xapi`` (activity
-ids), lxml (the ``cmi5`` extra) and, in ``package`` only, MkDocs to build the
-site. Never the plugin, the LRS or the runtime.
+ids), lxml (the ``cmi5`` extra) and, in ``package`` only, ``leerpad.plugin``'s
+settings reader and MkDocs to build the site (a package is made of a build).
+Never the LRS or the scorer.
 """

@@ -16,9 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mkdocs.exceptions import MkDocsException
+
 from leerpad.cmi5.check import check_package
 from leerpad.cmi5.structure import SCHEMA_DIR, assignable_units, course_structure
-from leerpad.content.loader import load_course
+from leerpad.content.validate import count
+from leerpad.plugin.settings import read_course
 
 SCHEMA_FOLDER = "cmi5-schema"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP can hold
@@ -41,16 +44,20 @@ def run_package(root: Path, output: Path, lms_origins: Sequence[str] = ()) -> in
     if bad:
         print(f"--lms-origin '{bad[0]}' is geen oorsprong (bv. https://lms.example.be)", file=sys.stderr)
         return 2
-    course, errors = load_course(root)
+    course, errors = read_course(root)  # exactly as the build will see it
     if errors:
         for error in errors:
             print(error)
-        print(f"{len(errors)} fout(en): los ze op met 'leerpad validate' en maak het pakket opnieuw",
-              file=sys.stderr)
+        print(f"{count(errors)}: los ze op (leerpad validate) en maak het pakket opnieuw", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="leerpad-package-") as tmp:
         site = Path(tmp) / "site"
-        page_urls, description = _build_site(root, site, [m.page for m in course.modules])
+        try:
+            page_urls, description = _build_site(root, site, [m.page for m in course.modules])
+        except MkDocsException:  # MkDocs logged every error; its own last line is English
+            print("Het pakket is niet gemaakt: de site kon niet gebouwd worden (zie de fouten hierboven).",
+                  file=sys.stderr)
+            return 1
         units = assignable_units(course, root, page_urls)
         entries = {path.relative_to(site).as_posix(): path.read_bytes()
                    for path in sorted(site.rglob("*")) if path.is_file()}

@@ -15,7 +15,7 @@ from lxml import etree
 
 from leerpad.content.models import Course, Module
 from leerpad.content.yamltext import split_front_matter
-from leerpad.xapi.profile import ACTIVITY_TYPES, activity_iri
+from leerpad.xapi.profile import activity_iri
 
 NAMESPACE = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 SCHEMA_DIR = Path(__file__).parent / "schema"
@@ -23,6 +23,8 @@ SCHEMA_FILE = SCHEMA_DIR / "CourseStructure.xsd"
 # Our pages are a whole website (navigation, search, outbox): an LMS frame around
 # it would nest one site in another, so ask for a window of its own.
 LAUNCH_METHOD = "OwnWindow"
+# What an LMS shows before the first launch (cmi5 13.1.4 activityType): the profile's module type.
+MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def course_structure(course: Course, description: str, units: list[AssignableUni
     _text(node, "description", description or course.title, course.language)
     for unit in units:
         attributes = {"id": unit.id, "moveOn": unit.move_on, "launchMethod": LAUNCH_METHOD,
-                      "activityType": ACTIVITY_TYPES["module"]}
+                      "activityType": MODULE_TYPE}
         if unit.mastery_score is not None:
             attributes["masteryScore"] = mastery_text(unit.mastery_score)
         au = etree.SubElement(root, f"{ns}au", attributes)
