@@ -166,7 +166,11 @@ class SimulatedLMS:
         response.raise_for_status()
 
     def _document(self, path: str, params: dict[str, str], body: dict[str, Any]) -> None:
-        response = requests.put(self.lrs + path, params=params, json=body, auth=self.auth, headers=VERSION, timeout=10)
+        headers = dict(VERSION)
+        if path == "agents/profile":  # xAPI: a profile is created or overwritten with a precondition
+            current = requests.get(self.lrs + path, params=params, auth=self.auth, headers=VERSION, timeout=10)
+            headers.update({"If-Match": current.headers["ETag"]} if current.ok else {"If-None-Match": "*"})
+        response = requests.put(self.lrs + path, params=params, json=body, auth=self.auth, headers=headers, timeout=10)
         assert response.status_code == 204, (path, response.status_code, response.text)
 
     # -- what the AU calls -----------------------------------------------------------------
