@@ -218,7 +218,7 @@ export class Lms {
     }
     this.save();
     fetch(this.s.endpoint + 'activities/state?' + new URLSearchParams(state(s, STATUS)), {
-      method: 'PUT', headers: headers(s), body: JSON.stringify(s.status),
+      method: 'PUT', keepalive: true, headers: headers(s), body: JSON.stringify(s.status), // outlives a closed window
     }).catch(() => 0);
   }
 
