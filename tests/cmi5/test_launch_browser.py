@@ -238,8 +238,8 @@ def test_browse_and_review_send_no_results(mode: str, page: Any, lms: Any, lms_l
     assert {verb(s) for s in stored} >= {"answered", "experienced"}  # practice goes on, as cmi5 allowed
 
 
-@pytest.mark.xfail(strict=True, reason="against the real LRS the second session does not see the first one's "
-                   "status document and sends passed again (passed with the in-LMS document store): open")
+@pytest.mark.xfail(strict=False, reason="open race: the first session's status document (one passed per "
+                   "registration) may not reach the LRS before its window closes; then the second sends passed again")
 def test_abandoned_session_then_a_new_one_passes_once(browser: Any, page: Any, lms: Any, lms_lrs: Any,
                                                      wait_for: Any) -> None:
     first = launch(lms, page)
