@@ -8,7 +8,7 @@ import { Case, Question, Quiz } from './quiz.js';
 import { def, listen, stamp } from './xapi.js';
 
 const w = /** @type {any} */ (window);
-/** The one global. @type {{cfg?: LpConfig, man?: LpManifest, manifest?: Promise<LpManifest>, outbox?: Outbox}} */
+/** The one global. @type {{cfg?: LpConfig, man?: LpManifest, manifest?: Promise<LpManifest>, outbox?: Outbox, lms?: any}} */
 const env = w.leerpad ||= {};
 const seen = new WeakSet();
 let visit = 0;
@@ -72,7 +72,7 @@ function readToEnd() {
 
 function start() {
   const cfg = () => env.cfg, course = () => ({ id: cfg().course.iri, def: def('course', cfg().course.title) });
-  const box = env.outbox = new Outbox(cfg().lrs, st => stamp(cfg(), st));
+  const box = env.outbox = env.lms || new Outbox(cfg().lrs, st => stamp(cfg(), st));
   listen(cfg, st => box.add(st));
   document.addEventListener('leerpad:completed', e => {
     const id = /** @type {CustomEvent} */ (e).detail.id;
@@ -108,6 +108,8 @@ async function init() {
   const cfg = env.cfg = JSON.parse(el.dataset.config || '{}'), pg = cfg.page;
   env.manifest ||= fetch(new URL(cfg.manifest, location.href)).then(r => r.ok ? r.json() : null, () => /** @type {LpManifest} */ (null));
   const man = env.man = await env.manifest;
+  // Launched by an LMS (cmi5): its learner, LRS and rules; cmi5.js loads only then.
+  if (!env.outbox && (/[?&](endpoint|fetch|actor|registration|activityId)=/.test(location.search) || sessionStorage['leerpad.cmi5'])) env.lms = await (await import('./cmi5.js')).launch();
   if (!env.outbox) start();
   const kase = man && man.cases.find(x => x.iri === pg.iri), mods = kase ? kase.modules.map(modIri) : [];
   if (pg.iri) {
