@@ -16,10 +16,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -36,6 +37,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+# Records, in the page's own localStorage (`test.made.<id>`), the id of every statement the
+# runtime puts in its outbox: the ids the browser made, across tabs and page loads, even when a
+# statement is sent by a keepalive request no Playwright route or request event sees.
+MADE = """(() => {
+  const real = window.localStorage;
+  const spy = new Proxy(real, {
+    set(t, k, v) {
+      if (String(k).startsWith('leerpad.out.')) t.setItem('test.made.' + JSON.parse(v).id, '1');
+      t[k] = v;
+      return true;
+    },
+    get(t, k) { const v = t[k]; return typeof v === 'function' ? v.bind(t) : v; },
+  });
+  Object.defineProperty(window, 'localStorage', { get: () => spy, configurable: true });
+})()"""
+
 LEARNER = {"naam": "An Peeters", "mail": "an@example.be", "beroep": "huisarts", "nr": "1-23456-78-901"}
 
 
@@ -47,6 +64,7 @@ class Site:
     dir: Path
     lrs: Any
     seen: dict[str, int] = field(default_factory=dict)
+    made_script: ClassVar[str] = MADE
 
     def statements(self, registration: str) -> list[dict[str, Any]]:
         """Every statement of one registration, oldest first."""
@@ -85,6 +103,28 @@ class Site:
     def outbox(page: Any) -> int:
         """Statements waiting in the page's outbox."""
         return int(page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length"))
+
+    @staticmethod
+    def made(page: Any) -> list[str]:
+        """Ids of every statement the runtime made in this browser context (see MADE)."""
+        keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('test.made.'))")
+        return sorted(k.removeprefix("test.made.") for k in keys)
+
+    def delivered(self, page: Any, registration: str, timeout: float = 45) -> list[dict[str, Any]]:
+        """The registration's statements once the outbox is empty and the LRS holds every
+        statement the browser made; asserts that each client-made id is stored exactly once
+        and that nothing else is stored for the registration."""
+        self.drained(page, timeout)
+        made = self.made(page)
+        deadline = time.monotonic() + timeout
+        while True:
+            stored = self.statements(registration)
+            ids = Counter(s["id"] for s in stored)
+            if set(made) <= set(ids) or time.monotonic() > deadline:
+                break
+            time.sleep(0.25)
+        assert ids == Counter(made), f"missing {set(made) - set(ids)}, not made here {set(ids) - set(made)}"
+        return stored
 
     @staticmethod
     def drained(page: Any, timeout: float = 45) -> None:
@@ -170,6 +210,7 @@ def context(browser: Any, site: Site) -> Iterator[Any]:
     # test_csp_browser.py runs the pages under the policy itself.
     ctx = browser.new_context(base_url=site.url, locale="nl-BE", bypass_csp=True)
     ctx.set_default_timeout(10_000)
+    ctx.add_init_script(MADE)
     # Nothing but the site and the LRS: any other host fails the test.
     lrs_origin = site.lrs.endpoint.split("/xAPI/")[0]
     stray: list[str] = []

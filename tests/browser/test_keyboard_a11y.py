@@ -183,7 +183,6 @@ def test_keyboard_only_completion_of_the_whole_demo_course(page: Any, site: Any)
     assert page.locator(".leerpad-progress").text_content().startswith("Voortgang: 3 van 3 modules afgerond")
 
     page.goto("")  # leaving the last page sends its `terminated`
-    site.drained(page)
     expected = Counter(
         {
             ("initialized", ""): 7,
@@ -210,13 +209,12 @@ def test_keyboard_only_completion_of_the_whole_demo_course(page: Any, site: Any)
                                    ("quiz", "eindtoets"), ("module", "eindtoets"))},
         }
     )
-    stored = site.wait(reg, sum(expected.values()))
+    stored = site.delivered(page, reg)
     got = Counter(
         (s["verb"]["id"].removeprefix(ADL), s["object"]["id"].removeprefix("https://leerpad.example/demo"))
         for s in stored
     )
     assert got == expected
-    assert len({s["id"] for s in stored}) == len(stored)
     assert {s["actor"]["account"]["name"] for s in stored} == {"1-23456-78-901"}
     final = next(s for s in stored if s["verb"]["id"] == ADL + "passed" and s["object"]["id"].endswith("/eindtoets"))
     assert final["result"]["score"]["scaled"] == 1

@@ -243,13 +243,11 @@ def test_reload_mid_quiz_resumes_answers_without_sending_twice(page: Any, site: 
     check(page, "verantwoordelijkheid-1")
     check(page, "onderbescherming-1")
     assert "Geslaagd." in page.locator(".leerpad-quiz__result").text_content()
-    site.drained(page)
-    stored = site.wait(reg, 14)
+    stored = site.delivered(page, reg)
     answered = [v[1].rsplit("/", 1)[-1] for v in verbs(stored) if v[0] == "answered"]
     assert answered == ["dimensie-1", "vermogens-1", "verantwoordelijkheid-1", "onderbescherming-1"]
     assert verbs(stored).count(("initialized", "")) == 2  # one visit per page load
     assert verbs(stored).count(("terminated", "")) == 1
-    assert len({s["id"] for s in stored}) == len(stored)
 
 
 def test_case_reveals_steps_in_order_and_completes(page: Any, site: Any) -> None:

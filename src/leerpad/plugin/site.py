@@ -17,7 +17,7 @@ from mkdocs.structure.pages import Page
 
 import leerpad
 from leerpad.content.manifest import course_manifest
-from leerpad.content.models import Case, Course, Module, Quiz
+from leerpad.content.models import PROFESSIONS, Case, Course, Module, Quiz
 from leerpad.markdown.context import PageContext
 from leerpad.markdown.pages import case_overview_page, glossary_page, sources_page
 from leerpad.plugin.config import LeerpadConfig
@@ -120,6 +120,7 @@ def page_config_element(course: Course, context: PageContext, page: Page, lrs: d
         "manifest": "../" * page.url.count("/") + "course.json",
         "platform": f"Leerpad {leerpad.__version__}",
         "lrs": lrs,
+        "professions": PROFESSIONS,
         "page": {
             "kind": context.kind,
             "id": context.id,

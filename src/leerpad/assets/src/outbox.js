@@ -7,19 +7,22 @@ import { del, get, h, keys, set, uuid } from './page.js';
 const TAB = uuid(), LEASE = 'leerpad.sender';
 let seq = 0;
 
+/** @typedef {[key: string, st: XStatement]} Entry a statement and its outbox key */
+
 export class Outbox {
-  /** @param {LpConfig['lrs']} lrs @param {(st: any) => any} stamp adds the actor once known */
+  /** @param {LpConfig['lrs']} lrs @param {(st: XStatement) => XStatement} stamp adds the actor once known */
   constructor(lrs, stamp) {
     this.lrs = lrs;
     this.stamp = stamp;
     this.url = lrs ? lrs.endpoint.replace(/\/?$/, '/statements') : '';
+    this.auth = lrs ? lrs.auth : '';
     this.fails = 0;
     this.busy = false;
-    /** @type {any} */
+    /** @type {ReturnType<typeof setTimeout>|0} */
     this.timer = 0;
   }
 
-  /** @param {any} st */
+  /** @param {XStatement} st */
   add(st) {
     if (!this.lrs) return;
     set(`out.${Date.now()}${1e3 + seq++ % 1e3}.${st.id}`, st);
@@ -44,9 +47,10 @@ export class Outbox {
 
   /** The oldest statements that have an actor, as [key, statement]. @param {number} n @param {number} bytes */
   batch(n, bytes) {
-    /** @type {[string, any][]} */
+    /** @type {Entry[]} */
     const out = [];
     for (const k of keys('out.')) {
+      /** @type {XStatement|null} */
       let st = get(k);
       if (!st) { del(k); continue }
       if (!st.actor && (st = this.stamp(st)).actor) set(k, st);
@@ -78,18 +82,18 @@ export class Outbox {
     }
   }
 
-  /** @param {[string, any][]} b @param {boolean} [keepalive] */
+  /** @param {Entry[]} b @param {boolean} [keepalive] */
   send(b, keepalive) {
     return fetch(this.url, {
       method: 'POST', keepalive,
-      headers: { 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3', Authorization: this.lrs.auth },
+      headers: { 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3', Authorization: this.auth },
       body: JSON.stringify(b.map(x => x[1])),
     });
   }
 
-  /** True when the batch is done with: stored, or refused and set aside. @param {[string, any][]} b @returns {Promise<boolean>} */
+  /** True when the batch is done with: stored, or refused and set aside. @param {Entry[]} b @returns {Promise<boolean>} */
   async post(b) {
-    const r = await this.send(b).catch(() => /** @type {Response} */ (null));
+    const r = await this.send(b).catch(() => null);
     if (!r) return false;
     if (r.ok) {
       b.forEach(x => del(x[0]));
