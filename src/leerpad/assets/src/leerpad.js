@@ -27,36 +27,21 @@ function bar(cfg, man) {
   old ? old.replaceWith(box) : h1 ? h1.after(box) : c.prepend(box);
 }
 
-/** @param {LpModule} m @param {boolean|undefined} passed @param {XScore} [score] */
-function finish(m, passed, score) {
-  set('s.' + m.iri, /** @type {ModuleRecord} */ ({ v: 2, done: true, passed }));
-  const d = { id: m.iri, def: def('module', m.title), result: { score, success: passed, completion: true } };
-  if (passed != null) emit(document, passed ? 'passed' : 'failed', d);
-  emit(document, 'completed', d);
-}
-
 /**
- * After a quiz attempt: the module is passed when all its quizzes are, and
- * failed when one of them is failed with no attempts left. Reported once.
+ * After a toets is scored: the module is done here (for the progress shown) when
+ * all its toetsen are passed, or one is failed with no attempts left. The scorer
+ * reports it to the LRS.
  * @param {LpManifest} man @param {string} quiz IRI
  */
 function judge(man, quiz) {
   const q = man.quizzes.find(x => x.iri === quiz), m = q && man.modules.find(x => x.id === q.module);
   if (!m || done(m)) return;
-  const best = man.quizzes.filter(x => m.quizzes.includes(x.id)).map(info => {
+  const res = man.quizzes.filter(x => m.quizzes.includes(x.id)).map(info => {
     /** @type {QuizRecord|null} */
-    const s = get('s.' + info.iri), res = s ? s.results : [];
-    /** @type {AttemptResult} */
-    const none = { number: 0, scaled: 0, raw: 0, max: 0, passed: false };
-    const b = res.reduce((x, r) => r.scaled > x.scaled ? r : x, res[0] || none);
-    return { ...b, out: !b.passed && info.attempts > 0 && res.length >= info.attempts };
+    const s = get('s.' + info.iri), r = s ? s.results : [];
+    return r.some(x => x.passed) ? 1 : info.attempts > 0 && r.length >= info.attempts ? 0 : -1;
   });
-  const passed = best.every(x => x.passed);
-  /** @param {'scaled'|'raw'|'max'} k */
-  const sum = k => best.reduce((t, x) => t + x[k], 0);
-  if (passed || best.some(x => x.out)) {
-    finish(m, passed, { scaled: Math.round(sum('scaled') / best.length * 1e4) / 1e4, raw: sum('raw'), min: 0, max: sum('max') });
-  }
+  if (!res.includes(-1)) set('s.' + m.iri, { v: 2, done: true, passed: !res.includes(0) });
 }
 
 /** A module without a quiz is completed when the end of its page was seen. @param {LpConfig} cfg @param {LpManifest} man */
@@ -65,7 +50,10 @@ function readToEnd(cfg, man) {
   if (!m || !c || m.quizzes.length || done(m)) return;
   const end = c.appendChild(h('div', { class: 'leerpad-end' }));
   const io = new IntersectionObserver(es => {
-    if (es.some(e => e.isIntersecting) && !done(m)) finish(m, undefined);
+    if (es.some(e => e.isIntersecting) && !done(m)) {
+      set('s.' + m.iri, /** @type {ModuleRecord} */ ({ v: 2, done: true }));
+      emit(document, 'completed', { id: m.iri, def: def('module', m.title), result: { completion: true } });
+    }
     if (done(m)) io.disconnect();
   });
   io.observe(end);
@@ -76,12 +64,14 @@ function start(first) {
   const cfg = () => env.cfg || first, course = () => ({ id: cfg().course.iri, def: def('course', cfg().course.title) });
   const box = env.outbox = new Outbox(first.lrs, st => stamp(cfg(), st));
   listen(cfg, st => box.add(st));
-  document.addEventListener('leerpad:completed', e => {
-    const id = /** @type {CustomEvent<LpEvent>} */ (e).detail.id, man = env.man;
-    if (!man) return;
-    if (id.includes('/quiz/')) judge(man, id);
-    bar(cfg(), man);
-  });
+  for (const t of ['completed', 'scored']) {
+    document.addEventListener('leerpad:' + t, e => {
+      const man = env.man;
+      if (!man) return;
+      judge(man, /** @type {CustomEvent<LpEvent>} */ (e).detail.id);
+      bar(cfg(), man);
+    });
+  }
   const begin = () => { visit = Date.now(); emit(document, 'initialized', course()) };
   addEventListener('pagehide', () => {
     emit(document, 'terminated', { ...course(), result: { duration: since(visit) } });
@@ -122,7 +112,7 @@ async function init() {
     emit(document, 'experienced', { id: pg.iri, def: def(type, pg.title), grouping: pg.kind === 'quiz' ? [modIri(pg.module)] : mods });
   }
   const saved = () => box.flush(true), jobs = cfg.professions || {};
-  for (const q of all('.leerpad-quiz')) panel(new Quiz(q, cfg.course.iri, pg.title).el, jobs, saved);
+  for (const q of all('.leerpad-quiz')) panel(new Quiz(q, cfg, box).el, jobs, saved);
   for (const k of all('.leerpad-case')) panel(new Case(k, pg.title, mods).el, jobs, saved);
   for (const q of all('.leerpad-question')) {
     if (!q.closest('.leerpad-quiz,.leerpad-case')) new Question(q, { attempt: 1, parent: pg.iri ? [pg.iri] : [], grouping: [] });

@@ -69,6 +69,13 @@ export function migrate() {
   }
 }
 
+/** A toets attempt's score into its record (`results` keeps every attempt's). @param {QuizRecord} s @param {ScoredAttempt} a */
+export function scored(s, a) {
+  const { scaled, raw, max } = a.score;
+  s.answer = a;
+  s.results = s.results.filter(r => r.number !== s.attempt).concat({ number: s.attempt, scaled, raw, max, passed: a.success });
+}
+
 /** A v4 UUID (crypto.randomUUID needs a secure context). */
 export const uuid = () => {
   const b = crypto.getRandomValues(new Uint8Array(16));

@@ -1,7 +1,8 @@
-// Question widgets (any page), quizzes (score, pass mark, attempts) and cases
-// (steps in order). Answers are kept per attempt so that a reload resumes them.
-import { all, emit, get, h, say, set, since } from './page.js';
-import { def } from './xapi.js';
+// Question widgets (any page), toetsen (started and scored by the scoring
+// service, or in the page without an LRS) and cases (steps in order). Answers
+// are kept per attempt so that a reload resumes them.
+import { all, emit, get, h, say, scored, set, since, uuid } from './page.js';
+import { actor, def, registration } from './xapi.js';
 
 const SEP = '[,]';
 /** @param {XComponent[]|undefined} list @param {string} id */
@@ -32,8 +33,8 @@ export class Question {
     /** @type {boolean|undefined} */
     this.ok = undefined;
     this.t0 = Date.now();
-    this.btn = h('button', { type: 'button', class: 'md-button leerpad-check', onclick: () => this.check() },
-      host.final ? 'Antwoord bevestigen' : 'Controleer');
+    this.btn = h('button', { type: 'button', class: 'md-button leerpad-check', onclick: () => this.check(), hidden: !!host.toets },
+      'Controleer');
     this.out = h('p', { class: 'leerpad-question__result', tabindex: -1, hidden: true });
     el.append(this.btn, this.out);
     for (const li of this.order) {
@@ -44,6 +45,11 @@ export class Question {
     }
     el.addEventListener('change', () => this.save());
     el.addEventListener('input', () => this.save());
+    this.load();
+  }
+
+  /** The stored answer of the host's attempt into the controls. */
+  load() {
     const s = this.st();
     if (s.response != null) this.put(s.response);
     if (s.checked) this.show(s);
@@ -117,14 +123,26 @@ export class Question {
     if (this.host.done) this.host.done();
   }
 
-  /** Locks the answer and shows feedback; a final test shows it only when over. @param {QuestionRecord} s */
+  /** Locks the answer and shows feedback. @param {QuestionRecord} s */
   show(s) {
-    this.c = true;
     this.ok = s.success;
+    this.lock(this.feedback(s.response || '', s.success));
+  }
+
+  /** @param {string} [text] the result line */
+  lock(text) {
+    this.c = true;
     this.fs.disabled = true;
     this.btn.hidden = true;
-    this.out.hidden = false;
-    this.out.textContent = this.host.final && !this.host.over ? 'Antwoord bewaard.' : this.feedback(s.response || '', s.success);
+    this.out.hidden = !text;
+    this.out.textContent = text || '';
+  }
+
+  /** The options (rows, for matching) in the order the attempt shows them. @param {string[]} [ids] */
+  arrange(ids) {
+    const list = this.fs.querySelector('.leerpad-options,.leerpad-sequence,.leerpad-matching'), items = list ? all(':scope>li', list) : [];
+    for (const id of ids || []) list?.append(...items.filter(li => (li.dataset.option || li.dataset.source) === id));
+    if (this.seq) this.order = all('li', this.seq);
   }
 
   /** @param {string} r @param {boolean} [ok] */
@@ -160,7 +178,7 @@ export class Question {
   reset() {
     this.c = false;
     this.fs.disabled = false;
-    this.btn.hidden = false;
+    this.btn.hidden = !!this.host.toets;
     this.out.hidden = true;
     this.t0 = Date.now();
     all('.leerpad-mark', this.el).forEach(m => m.remove());
@@ -170,74 +188,146 @@ export class Question {
   }
 }
 
-/** @implements {LpHost} */
+/**
+ * A toets. With an LRS the scoring service starts each attempt (its questions,
+ * drawn from the pool, and their option order) and scores the submit, which
+ * waits in the outbox while offline; without one the page holds the key and
+ * scores itself, and says that nothing is recorded. Toetsen send no statements:
+ * the scorer writes them.
+ * @implements {LpHost}
+ */
 export class Quiz {
-  /** @param {HTMLElement} el @param {string} course IRI @param {string} title */
-  constructor(el, course, title) {
-    const d = el.dataset;
+  /** @param {HTMLElement} el @param {LpConfig} cfg @param {import('./outbox.js').Outbox} box */
+  constructor(el, cfg, box) {
+    const d = el.dataset, lrs = cfg.lrs;
     this.el = el;
+    this.box = box;
+    this.id = d.leerpadQuiz || '';
     this.iri = d.iri || '';
-    this.title = title;
     this.pass = +(d.passMark || 1);
     this.max = +(d.attempts || 0); // 0: unlimited
-    this.final = d.final === 'true';
+    this.toets = true;
+    this.url = lrs ? (cfg.scorer || lrs.endpoint.replace(/xAPI\/?$/, '')).replace(/\/?$/, '/leerpad/v1/attempts') : '';
     this.key = 's.' + this.iri;
-    this.parent = [this.iri]; // for the questions
-    this.grouping = [course + '/module/' + d.module];
-    /** @type {QuizRecord} */
-    this.s = get(this.key) || { v: 2, attempt: 1, started: Date.now(), results: [] };
+    /** @type {string[]} */
+    this.parent = this.grouping = [];
     this.info = h('p', { class: 'leerpad-quiz__attempt' });
-    this.out = h('div', { class: 'leerpad-quiz__result', tabindex: -1 });
+    this.out = h('div', { class: 'leerpad-quiz__result', tabindex: -1, 'aria-live': 'polite' });
+    this.go = h('button', { type: 'button', class: 'md-button md-button--primary leerpad-go', onclick: () => this.next() });
     el.prepend(this.info);
-    el.append(this.out);
+    if (!lrs) this.info.after(h('p', { class: 'leerpad-quiz__local' }, 'Deze toets wordt niet geregistreerd: uw resultaat telt niet voor accreditatie.'));
+    el.append(this.go, this.out);
+    this.s = this.record();
     this.qs = all('.leerpad-question', el).map(q => new Question(q, this));
-    this.render();
+    document.addEventListener('leerpad:scored', e => {
+      if (/** @type {CustomEvent<LpEvent>} */ (e).detail.id === this.iri && el.isConnected) this.show();
+    });
+    this.show();
   }
 
-  get attempt() { return this.s.attempt }
-  get over() { return this.s.results.some(r => r.number === this.s.attempt) }
+  /** @returns {QuizRecord} */
+  record() { return get(this.key) || { v: 2, attempt: 0, started: 0, results: [] } }
 
-  /** A question was checked: the attempt ends when all are. */
-  done() {
-    if (this.over || !this.qs.every(q => q.c)) return;
-    const sc = this.qs.filter(q => q.data.scored), raw = sc.filter(q => q.ok).length, max = sc.length;
-    const scaled = max ? raw / max : 1, passed = scaled >= this.pass - 1e-9;
-    this.s.results.push({ number: this.attempt, scaled, raw, max, passed });
-    set(this.key, this.s);
-    const d = {
-      id: this.iri, def: def('assessment', this.title), parent: this.grouping, attempt: this.attempt,
-      result: { score: { scaled: Math.round(scaled * 1e4) / 1e4, raw, min: 0, max }, success: passed, completion: true, duration: since(this.s.started) },
-    };
-    emit(this.el, passed ? 'passed' : 'failed', d);
-    emit(this.el, 'completed', d);
-    if (this.final) this.qs.forEach(q => q.show(q.st()));
-    this.render();
+  get attempt() { return this.s.attempt }
+
+  /** The button: start, submit or retry, by the attempt's state. */
+  next() {
+    if (this.s.questions && !this.s.submitted) this.submit();
+    else this.start();
+  }
+
+  /** @param {string} text */
+  note(text) {
+    this.out.hidden = false;
+    this.out.replaceChildren(h('p', {}, text));
     this.out.focus();
   }
 
-  render() {
-    const { attempt, results } = this.s, r = results.find(x => x.number === attempt);
-    this.info.textContent = `Poging ${attempt}${this.max ? ' van ' + this.max : ''}. Geslaagd vanaf ${Math.round(this.pass * 100)}%.`;
-    this.out.hidden = !r;
-    if (!r) return;
-    this.out.replaceChildren(h('p', {}, `Uw score: ${r.raw} van ${r.max} (${Math.round(r.scaled * 100)}%). ${r.passed ? 'Geslaagd.' : 'Niet geslaagd.'}`));
-    if (!r.passed) {
-      this.out.append(!this.max || results.length < this.max
-        ? h('button', { type: 'button', class: 'md-button', onclick: () => this.retry() }, 'Opnieuw proberen')
-        : h('p', {}, 'U hebt geen pogingen meer.'));
+  async start() {
+    /** @type {StartedAttempt} */
+    let a = { attempt: '', number: this.s.attempt + 1, attempts_left: this.max ? this.max - this.s.results.length - 1 : null, questions: this.qs.filter(q => q.data.scored).map(q => q.data.id), options: {} };
+    if (this.url) {
+      this.go.disabled = true;
+      const r = await this.box.call(this.url, { attempt: uuid(), quiz: this.id, actor: actor(), registration: registration() }).catch(() => null);
+      this.go.disabled = false;
+      if (!r) return this.note('Er is geen verbinding met de leeromgeving. Om een toets te starten hebt u een internetverbinding nodig; probeer het opnieuw zodra u verbonden bent.');
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok) return this.note(r.status === 409 && j.detail ? j.detail : `De toets kon niet starten (fout ${r.status}). Probeer het later opnieuw.`);
+      a = j;
     }
-  }
-
-  /** A new attempt; the old one stays recorded. */
-  retry() {
-    this.s.attempt++;
-    this.s.started = Date.now();
+    this.s = { ...this.s, attempt: a.number, id: a.attempt, questions: a.questions, options: a.options, started: Date.now(), submitted: undefined, answer: undefined, refused: undefined };
     set(this.key, this.s);
     this.qs.forEach(q => q.reset());
-    this.render();
-    const first = /** @type {HTMLElement|null} */ (this.el.querySelector('input,select,textarea,.leerpad-move button'));
-    if (first) first.focus();
-    say(`Poging ${this.attempt} begonnen.`);
+    this.show();
+    /** @type {HTMLElement|null|undefined} */ (this.qs.find(q => !q.el.hidden)?.el.querySelector('input,select,textarea,button'))?.focus();
+    say(`Poging ${a.number} begonnen.`);
+  }
+
+  submit() {
+    const s = this.s, ids = s.questions || [], started = s.started;
+    /** @type {LangMap} */
+    const responses = {};
+    /** @type {LangMap} */
+    const durations = {};
+    for (const q of this.qs) {
+      const r = q.response(), id = q.data.id;
+      if (ids.includes(id) && r) {
+        responses[id] = r;
+        durations[id] = since(q.st().started || started);
+      }
+    }
+    s.submitted = Date.now();
+    if (s.id) {
+      this.box.submit({ attempt: s.id, quiz: this.iri, url: `${this.url}/${s.id}/responses`, body: { responses, durations, timestamp: new Date().toISOString() } });
+    } else {
+      // No LRS: scored here, with the key in the page.
+      const ok = ids.filter(id => this.qs.find(q => q.data.id === id)?.success(responses[id] || '')), max = ids.length;
+      scored(s, {
+        attempts_left: this.max ? this.max - s.attempt : null,
+        score: { scaled: max ? ok.length / max : 1, raw: ok.length, min: 0, max }, success: ok.length >= this.pass * max - 1e-9,
+        questions: Object.fromEntries(ids.map(id => [id, { success: ok.includes(id) }])),
+      });
+    }
+    set(this.key, s);
+    emit(this.el, 'scored', { id: this.iri });
+    this.show();
+    this.out.focus();
+  }
+
+  /** Shows the attempt as it stands: not started, open, waiting for the score, scored. */
+  show() {
+    const s = this.s = this.record(), ids = s.questions, a = s.answer, mine = this.qs.filter(q => q.data.scored);
+    this.info.textContent = `${s.attempt ? `Poging ${s.attempt}${this.max ? ' van ' + this.max : ''}. ` : ''}Geslaagd vanaf ${Math.round(this.pass * 100)}%.`;
+    const first = mine[0]?.el, at = first && document.createComment('');
+    first?.before(/** @type {Comment} */ (at));
+    for (const id of ids || []) {
+      const q = mine.find(x => x.data.id === id);
+      if (!q) continue;
+      at?.before(q.el);
+      q.arrange(s.options?.[id]);
+      q.load();
+    }
+    at?.remove();
+    for (const q of mine) {
+      const r = a?.questions[q.data.id];
+      q.el.hidden = !ids?.includes(q.data.id);
+      if (s.submitted && (!q.c || r && q.out.hidden)) q.lock(r ? this.verdict(q, r) : '');
+    }
+    this.go.textContent = !ids || s.submitted ? (s.attempt ? 'Opnieuw proberen' : 'Toets starten') : 'Indienen';
+    this.go.hidden = !!s.submitted && !s.refused && (!a || a.success || a.attempts_left === 0);
+    this.out.hidden = !s.submitted;
+    if (!s.submitted) return;
+    if (s.refused) return this.note('Uw antwoorden werden geweigerd: ' + s.refused);
+    if (!a) return this.out.replaceChildren(h('p', { class: 'leerpad-quiz__waiting' }, 'Uw antwoorden zijn bewaard en worden verzonden. Uw score verschijnt zodra de leeromgeving ze heeft ontvangen.'));
+    const sc = a.score, left = a.attempts_left;
+    this.out.replaceChildren(h('p', {}, `Uw score: ${sc.raw} van ${sc.max} (${Math.round(sc.scaled * 100)}%). ${a.success ? 'Geslaagd.' : 'Niet geslaagd.'}`));
+    if (!a.success) this.out.append(h('p', {}, left === 0 ? 'U hebt geen pogingen meer.' : left ? `U hebt nog ${left} ${left > 1 ? 'pogingen' : 'poging'}.` : ''));
+  }
+
+  /** A question's result line after the attempt. @param {Question} q @param {{success: boolean, feedback?: string}} r */
+  verdict(q, r) {
+    // Without an LRS the page has the key: the same feedback as a practice question.
+    return this.url ? (r.success ? 'Juist.' : 'Niet juist.') + (r.feedback ? ' ' + r.feedback : '') : q.feedback(q.response(), r.success);
   }
 }
 

@@ -38,6 +38,8 @@ interface LpCourse { iri: string; title: string; language: string }
 interface LpConfig {
   course: LpCourse; manifest: string; platform: string;
   lrs: { endpoint: string; auth: string } | null;
+  /** The scoring service's root (`<root>leerpad/v1/…`); absent: the LRS endpoint's root. */
+  scorer?: string | null;
   /** The learner professions (id → Dutch label), from leerpad.content.models. */
   professions: LangMap;
   page: { kind: string; id: string | null; iri: string | null; module: string | null; title: string };
@@ -54,7 +56,8 @@ interface LpManifest {
 interface LpQuestionData { id: string; iri: string; type: string; scored: boolean; definition: XDefinition }
 /** Where a question reports: attempt, final test (feedback at the end), context, who to tell. */
 interface LpHost {
-  attempt: number; final?: boolean; over?: boolean; parent: string[]; grouping: string[]; done?(): void;
+  attempt: number; parent: string[]; grouping: string[]; done?(): void;
+  /** A toets: no check per question, answers go in with the attempt. */ toets?: boolean;
 }
 
 // ---- Records in localStorage (`leerpad.<key>`), version 2 ----------------
@@ -74,8 +77,34 @@ interface QuestionRecord {
 }
 /** One finished quiz attempt. */
 interface AttemptResult { number: number; scaled: number; raw: number; max: number; passed: boolean }
-/** `leerpad.s.<quiz IRI>`: the current attempt and the finished ones. */
-interface QuizRecord { v: 2; attempt: number; started: number; results: AttemptResult[] }
+/**
+ * `leerpad.s.<quiz IRI>`: the current attempt (0: none yet) and the finished ones.
+ * With a scorer, the attempt is the scorer's: its UUID, questions and option order.
+ */
+interface QuizRecord {
+  v: 2; attempt: number; started: number; results: AttemptResult[];
+  /** The attempt's UUID (scorer). */ id?: string;
+  /** The attempt's questions, in the order to show them; set when it is started. */ questions?: string[];
+  /** Each question's option order (scorer). */ options?: Record<string, string[]>;
+  /** When the learner submitted; the score is pending until `answer`. */ submitted?: number;
+  answer?: ScoredAttempt;
+  /** Why the scorer refused the submit (400). */ refused?: string;
+}
+/** The scorer's answer to a start (issue 11). */
+interface StartedAttempt {
+  attempt: string; number: number; attempts_left: number | null;
+  questions: string[]; options: Record<string, string[]>;
+}
+/** The scorer's answer to a submit (issue 11); without an LRS the runtime makes the same itself. */
+interface ScoredAttempt {
+  attempt?: string; attempts_left: number | null; score: XScore; success: boolean;
+  questions: Record<string, { success: boolean; feedback?: string }>;
+}
+/** A toets submit waiting in the outbox (`leerpad.out.<time>.<attempt UUID>`). */
+interface LpSubmit {
+  attempt: string; quiz: string; url: string;
+  body: { responses: LangMap; timestamp: string; durations: LangMap };
+}
 /** `leerpad.s.<case IRI>`: how many steps are shown. */
 interface CaseRecord { v: 2; step: number; started: number; done?: boolean }
 /** `leerpad.s.<module IRI>`: reported done (and passed or failed, for a module with quizzes). */

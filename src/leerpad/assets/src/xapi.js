@@ -17,7 +17,7 @@ export function statement(cfg, verb, d) {
   const c = cfg.course, grouping = [...new Set([...d.grouping || [], c.iri])].filter(i => i !== d.id);
   /** @type {XContext} */
   const ctx = {
-    registration: get('reg') || (set('reg', uuid()), get('reg')), // one enrolment until the learner erases it
+    registration: registration(),
     contextActivities: grouping.length ? { parent: d.parent && d.parent.length ? d.parent.map(act) : undefined, grouping: grouping.map(act) } : undefined,
     language: c.language,
     platform: cfg.platform,
@@ -36,17 +36,25 @@ export function statement(cfg, verb, d) {
   return stamp(cfg, JSON.parse(JSON.stringify(st)));
 }
 
+/** One enrolment until the learner erases it. @returns {string} */
+export const registration = () => get('reg') || (set('reg', uuid()), get('reg'));
+
 /**
- * Adds the learner (actor, profession) once known: an account on the RIZIV or
- * BIG register, else the e-mail address.
- * @param {LpConfig} cfg @param {XStatement} st @returns {XStatement}
+ * The learner as xAPI Agent, once known: an account on the RIZIV or BIG
+ * register, else the e-mail address. @returns {XAgent|undefined}
  */
+export function actor() {
+  /** @type {LearnerRecord|null} */
+  const l = get('learner'), home = l && l.register !== 'geen' && HOME[l.register];
+  return l ? { objectType: 'Agent', name: l.name, ...home ? { account: { homePage: home, name: l.number } } : { mbox: 'mailto:' + l.mail } } : undefined;
+}
+
+/** Adds the learner (actor, profession) once known. @param {LpConfig} cfg @param {XStatement} st @returns {XStatement} */
 export function stamp(cfg, st) {
   /** @type {LearnerRecord|null} */
   const l = get('learner');
   if (!l || st.actor) return st;
-  const home = l.register === 'geen' ? '' : HOME[l.register];
-  st.actor = { objectType: 'Agent', name: l.name, ...home ? { account: { homePage: home, name: l.number } } : { mbox: 'mailto:' + l.mail } };
+  st.actor = actor();
   (st.context.extensions ||= {})[cfg.course.iri + '/extension/beroep'] = l.profession;
   return st;
 }
