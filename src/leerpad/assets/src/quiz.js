@@ -59,7 +59,9 @@ export class Question {
   st() {
     /** @type {QuestionRecord|null} */
     const s = get(this.key);
-    return s && s.attempt === this.host.attempt ? s : { v: 2, attempt: this.host.attempt };
+    // An unscored question of a toets is no part of its attempts.
+    const attempt = this.data.scored ? this.host.attempt : 1;
+    return s && s.attempt === attempt ? s : { v: 2, attempt };
   }
 
   save() {
@@ -257,7 +259,7 @@ export class Quiz {
     }
     this.s = { ...this.s, attempt: a.number, id: a.attempt, questions: a.questions, options: a.options, started: Date.now(), submitted: undefined, answer: undefined, refused: undefined };
     set(this.key, this.s);
-    this.qs.forEach(q => q.reset());
+    this.qs.forEach(q => q.data.scored && q.reset());
     this.show();
     /** @type {HTMLElement|null|undefined} */ (this.qs.find(q => !q.el.hidden)?.el.querySelector('input,select,textarea,button'))?.focus();
     say(`Poging ${a.number} begonnen.`);
