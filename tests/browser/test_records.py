@@ -104,6 +104,7 @@ def test_a_page_loaded_with_unversioned_records_keeps_the_learners_answers(page:
 
 def test_the_identity_form_offers_the_professions_of_the_course_package(page: Any, site: Any) -> None:
     page.goto("casussen/slaapproblemen/")
+    page.locator(".leerpad-learner form").wait_for()
     options = page.get_by_label("Beroep").locator("option")
     assert options.evaluate_all("os => os.map(o => [o.value, o.textContent])") == [
         ["", "— kies —"],
