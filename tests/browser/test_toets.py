@@ -5,10 +5,22 @@ Every result in the LRS is the scorer's; the browser sends no statement about a 
 
 from __future__ import annotations
 
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 COURSE = "https://leerpad.example/demo"
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "mkdocs.yml"
 ADL = "http://adlnet.gov/expapi/verbs/"
 ATTEMPT = "https://w3id.org/leerpad/extension/attempt"
 NUMBER = "http://id.tincanapi.com/extension/attempt-id"
@@ -226,3 +238,59 @@ def test_reload_mid_toets_resumes_the_same_attempt(page: Any, site: Any) -> None
     assert answered[shown[0]] == response
     assert outcome(stored, "passed", "failed").count(("passed", "/quiz/toegang-toets")) == 1
     assert not page.errors
+
+
+@pytest.fixture(scope="module")
+def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo course built without any LRS (plain static hosting), served on 127.0.0.1."""
+    tmp = tmp_path_factory.mktemp("static")
+    course = shutil.copytree(DEMO.parent, tmp / "course", ignore=shutil.ignore_patterns("site", ".leerpad"))
+    out = tmp / "site"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEERPAD_LRS_")}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(course / "mkdocs.yml"), "-d", str(out)],
+        check=True,
+        env=env,
+        cwd=course,
+    )
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    )
+    server.RequestHandlerClass.log_message = lambda *a: None  # type: ignore[method-assign]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_without_an_lrs_the_page_scores_the_toets_and_says_it_is_not_recorded(
+    browser: Any, static_site: str, site: Any
+) -> None:
+    context = browser.new_context(base_url=static_site, locale="nl-BE")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto("toetsen/toegang-toets/")
+        site.fill_learner(page)
+        assert page.locator(".leerpad-quiz__local").text_content() == (
+            "Deze toets wordt niet geregistreerd: uw resultaat telt niet voor accreditatie."
+        )
+        shown = site.start(page)
+        assert shown == ["dimensie-1", "vermogens-1", "verantwoordelijkheid-1", "onderbescherming-1"]  # no draw
+        for q in shown:
+            site.answer(page, q, right=q != "dimensie-1")
+        assert site.submit(page).startswith("Uw score: 3 van 4 (75%). Geslaagd.")
+        # The key is in the page: the same feedback as a practice question, marks included.
+        q = page.locator("#vraag-dimensie-1")
+        assert q.locator(".leerpad-question__result").text_content() == "Niet juist."
+        assert q.locator("[data-feedback-for=betaalbaarheid]").is_visible()
+        assert q.locator(".leerpad-mark.is-right").text_content() == "✓ juist"
+        assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length") == 0
+        assert not errors
+    finally:
+        context.close()
