@@ -3,7 +3,9 @@ answers 503, several tabs, a statement the LRS refuses."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -60,7 +62,9 @@ def test_offline_then_lrs_down_then_online_every_statement_once(page: Any, conte
     context.route(
         to_lrs,
         lambda route: (
-            route.fulfill(status=503, body="restarting") if route.request.method == "POST" else route.fallback()
+            route.fulfill(status=503, body="restarting", headers={"Access-Control-Allow-Origin": site.url.rstrip("/")})
+            if route.request.method == "POST"
+            else route.fallback()
         ),
     )
     with context.expect_event("response", lambda r: r.url.startswith(lrs) and r.status == 503):
@@ -141,5 +145,14 @@ def test_refused_statement_is_reported_and_set_aside(page: Any, site: Any) -> No
     assert any("de LRS weigerde statement" in e for e in page.errors)
     stored = site.wait(reg, 4)
     assert len([s for s in stored if s["actor"].get("mbox") == "mailto:x@example.be"]) == 2
+    # The refused statement can be saved as a file for the organiser, and survives "Gegevens wissen".
+    with page.expect_download() as download:
+        notice.get_by_role("link", name="Bewaren als bestand").click()
+    saved = json.loads(Path(download.value.path()).read_text("utf-8"))
+    assert [s["result"]["score"]["scaled"] for s in saved] == [1.5]
     notice.get_by_role("button", name="Sluiten").click()
     assert notice.count() == 0
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Gegevens wissen").click()
+    page.locator(".leerpad-learner form").wait_for()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.bad.')).length") == 1

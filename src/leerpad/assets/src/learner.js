@@ -37,10 +37,13 @@ export function panel(target, jobs, saved) {
   show(false);
 }
 
-/** Forgets learner, registration and progress; statements already made still go out. */
+/**
+ * Forgets learner, registration and progress; statements already made and toets
+ * submits still go out, and what the LRS refused stays (it is never erased silently).
+ */
 function erase() {
   if (!confirm('Uw gegevens en uw voortgang in deze browser wissen?')) return;
-  for (const k of keys('')) if (!(k.startsWith('out.') && get(k).actor)) del(k);
+  for (const k of keys('')) if (!k.startsWith('bad.') && !(k.startsWith('out.') && (get(k).actor || get(k).body))) del(k);
   location.reload();
 }
 

@@ -3,7 +3,7 @@
 // instant navigation, document$) builds the widgets and the progress bar.
 import { panel } from './learner.js';
 import { Outbox } from './outbox.js';
-import { all, emit, get, h, migrate, set, since } from './page.js';
+import { all, emit, get, h, keys, migrate, set, since } from './page.js';
 import { Case, Question, Quiz } from './quiz.js';
 import { def, listen, stamp } from './xapi.js';
 
@@ -23,8 +23,16 @@ function bar(cfg, man) {
   const box = h('div', { class: 'leerpad-progress' },
     h('label', {}, `Voortgang: ${n} van ${ms.length} modules afgerond `, h('progress', { max: ms.length, value: n })));
   if (cur) box.append(h('p', {}, `Module „${cur.title}”: ${done(cur) ? 'afgerond' : 'nog niet afgerond'}.`));
+  if (cfg.lrs) box.append(h('p', { class: 'leerpad-sync' }));
   const old = c.querySelector('.leerpad-progress'), h1 = c.querySelector('h1');
   old ? old.replaceWith(box) : h1 ? h1.after(box) : c.prepend(box);
+  sync();
+}
+
+/** Whether everything reached the LRS, or what waits in this browser. */
+function sync() {
+  const el = document.querySelector('.leerpad-sync'), n = keys('out.').length;
+  if (el) el.textContent = n ? `Bewaard in deze browser; ${n} ${n > 1 ? 'gegevens wachten' : 'gegeven wacht'} op verzending.` : 'Alles is verzonden.';
 }
 
 /**
@@ -78,6 +86,9 @@ function start(first) {
     box.hide();
   });
   addEventListener('pageshow', e => { if (e.persisted) begin() });
+  // Mobile browsers often hide a page for good without a pagehide.
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') box.hide() });
+  box.tell = sync;
   addEventListener('online', () => box.flush(true));
   // Escape hides glossary tooltips (WCAG 1.4.13); hover or focus shows them again.
   document.addEventListener('keydown', e => {

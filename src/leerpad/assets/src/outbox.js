@@ -3,20 +3,12 @@
 // of the same id once, the scorer answers a repeated submit with the first
 // result. One tab sends at a time (Web Lock); a lease in localStorage tells a
 // closing tab that another one is sending.
-import { del, emit, get, h, keys, scored, set, uuid } from './page.js';
+import { del, emit, get, h, keys, notice, scored, set, uuid } from './page.js';
 
 const TAB = uuid(), LEASE = 'leerpad.sender';
 let seq = 0;
 
 /** @typedef {[key: string, st: XStatement]} Entry a statement and its outbox key */
-
-/** A notice on the page, once per text. @param {string} text @param {Node[]} more */
-export function notice(text, ...more) {
-  if ([...document.querySelectorAll('.leerpad-notice')].some(n => n.firstChild?.textContent === text)) return;
-  const n = h('div', { class: 'leerpad-notice', role: 'alert' }, text, ' ', ...more,
-    h('button', { type: 'button', onclick: () => n.remove() }, 'Sluiten'));
-  document.body.append(n);
-}
 
 export class Outbox {
   /** @param {LpConfig['lrs']} lrs @param {(st: XStatement) => XStatement} stamp adds the actor once known */
@@ -29,6 +21,10 @@ export class Outbox {
     this.busy = false;
     /** @type {ReturnType<typeof setTimeout>|0} */
     this.timer = 0;
+    /** The LRS took something from this page: a refusal is then about a statement, not the request. */
+    this.ok = false;
+    /** Called when the queue may have changed (the page shows what waits). */
+    this.tell = () => {};
   }
 
   /** @param {XStatement} st */
@@ -44,6 +40,7 @@ export class Outbox {
   /** @param {string} id @param {XStatement|LpSubmit} entry */
   put(id, entry) {
     set(`out.${Date.now()}${1e3 + seq++ % 1e3}.${id}`, entry);
+    this.tell();
     this.later(300);
   }
 
@@ -74,7 +71,8 @@ export class Outbox {
       if (!('verb' in st)) continue; // a submit: sent on its own (run)
       if (!st.actor && (st = this.stamp(st)).actor) set(k, st);
       if (!st.actor) continue; // held until the learner fills in the form
-      if (out.length >= n || (bytes -= JSON.stringify(st).length) < 0) break;
+      // The oldest goes even when larger than the budget: it must not stall the queue.
+      if (out.length >= n || (bytes -= JSON.stringify(st).length) < 0 && out[0]) break;
       out.push([k, st]);
     }
     return out;
@@ -91,13 +89,14 @@ export class Outbox {
       for (let i = 0; i < 50; i++) {
         const b = this.batch(50, 1e6);
         if (!b.length) return void (this.fails = 0);
-        localStorage[LEASE] = TAB + ' ' + (Date.now() + 2e4);
+        try { localStorage[LEASE] = TAB + ' ' + (Date.now() + 2e4) } catch { /* storage full: no lease */ }
         if (!await this.post(b)) return this.backoff();
       }
       this.later(1e3);
     } finally {
       this.busy = false;
       if ((localStorage[LEASE] || '').startsWith(TAB)) localStorage.removeItem(LEASE);
+      this.tell();
     }
   }
 
@@ -109,12 +108,13 @@ export class Outbox {
   }
 
   /**
-   * A POST with the browser's credential, JSON both ways.
+   * A POST with the browser's credential, JSON both ways; a server that does not
+   * answer within 15 s counts as down (the Web Lock must not be held for ever).
    * @param {string} url @param {unknown} body @param {boolean} [keepalive] @returns {Promise<Response>}
    */
   call(url, body, keepalive) {
     return fetch(url, {
-      method: 'POST', keepalive,
+      method: 'POST', keepalive, signal: AbortSignal.timeout(15e3),
       headers: { 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3', Authorization: this.auth },
       body: JSON.stringify(body),
     });
@@ -140,35 +140,51 @@ export class Outbox {
     return true;
   }
 
-  /** True when the batch is done with: stored, or refused and set aside. @param {Entry[]} b @returns {Promise<boolean>} */
+  /**
+   * True when the batch is done with: stored, or refused and set aside. A refusal
+   * of every statement of a batch, or of one when the LRS took nothing from this
+   * page yet, is about the request (endpoint, proxy): the statements stay queued.
+   * @param {Entry[]} b @returns {Promise<boolean>}
+   */
   async post(b) {
-    const r = await this.call(this.url, b.map(x => x[1])).catch(() => null);
-    if (!r) return false;
-    if (r.ok) {
+    const r = await this.call(this.url, b.map(x => x[1])).catch(() => null), one = !b[1];
+    // 409 for one statement: the LRS has it already (a keepalive send landed).
+    if (r && (r.ok || one && r.status === 409)) {
       b.forEach(x => del(x[0]));
-      return true;
+      return this.ok = true;
     }
-    if (![400, 403, 409, 413].includes(r.status)) return false; // 401, 5xx …: try again later
-    if (b[1]) {
-      // Find the statement the LRS refuses: one by one.
-      for (const x of b) if (!await this.post([x])) return false;
-      return true;
+    if (!r || ![400, 403, 409, 413].includes(r.status)) return false; // 401, 5xx …: try again later
+    if (!one) {
+      // One by one, every one, to find the statements the LRS refuses.
+      let done = true;
+      for (const x of b) done = await this.post([x]) && done;
+      return done;
     }
     const [k, st] = b[0];
+    if (!this.ok) {
+      notice(`De leeromgeving (LRS) weigert de verzending (fout ${r.status}). Uw resultaten blijven in deze browser bewaard en gaan later opnieuw. Meld dit aan de organisator van de cursus.`);
+      return false;
+    }
     set('bad' + k.slice(3), st);
     del(k);
     console.error(`Leerpad: de LRS weigerde statement ${st.id} (${r.status})`, await r.text(), st);
-    notice('Een leerresultaat werd door de leeromgeving (LRS) geweigerd en apart bewaard. Meld dit aan de organisator van de cursus.');
+    const save = h('a', {
+      href: '#', download: 'leerpad-geweigerd.json',
+      onclick: () => { save.href = URL.createObjectURL(new Blob([JSON.stringify(keys('bad.').map(get))], { type: 'application/json' })) },
+    }, 'Bewaren als bestand');
+    notice('Een leerresultaat werd door de leeromgeving (LRS) geweigerd en apart bewaard. Meld dit aan de organisator van de cursus.', save);
     return true;
   }
 
-  /** On pagehide: one keepalive POST, unless this or another tab is sending. */
+  /** On pagehide and when the page is hidden: one keepalive POST, unless this or another tab is sending. */
   hide() {
     const [tab, until] = (localStorage[LEASE] || '').split(' ');
     if (!this.lrs || this.busy || tab && tab !== TAB && +until > Date.now()) return;
     const b = this.batch(100, 6e4); // keepalive bodies are limited to 64 KiB
     if (!b.length) return;
     set('kept', Date.now());
-    this.call(this.url, b.map(x => x[1]), true).catch(() => 0); // what stays stored goes again next time
+    // Taken out of the queue when the answer still reaches this page (visibilitychange,
+    // back-forward cache); else they go again next time and the LRS keeps them once.
+    this.call(this.url, b.map(x => x[1]), true).then(r => r.ok && b.forEach(x => del(x[0])), () => 0);
   }
 }

@@ -32,15 +32,39 @@ export function say(text) {
 export const emit = (at, verb, detail) =>
   at.dispatchEvent(new CustomEvent('leerpad:' + verb, { bubbles: true, detail }));
 
+/** A notice on the page, once per text. @param {string} text @param {...Node} more */
+export function notice(text, ...more) {
+  if (all('.leerpad-notice').some(n => n.firstChild?.textContent === text)) return;
+  const n = h('div', { class: 'leerpad-notice', role: 'alert' }, text, ' ', ...more,
+    h('button', { type: 'button', onclick: () => n.remove() }, 'Sluiten'));
+  document.body.append(n);
+}
+
 const P = 'leerpad.';
+/**
+ * Records the browser could not store (localStorage full: QuotaExceededError).
+ * They live as long as the document (instant navigation keeps it); the learner is told.
+ * @type {Map<string, string>}
+ */
+const mem = new Map();
 /** A record as stored; its type is the caller's (see types.d.ts). @param {string} k @returns {any} */
-export const get = k => { try { return JSON.parse(localStorage[P + k] || 'null') } catch { return null } };
+export const get = k => { try { return JSON.parse(mem.get(k) || localStorage[P + k] || 'null') } catch { return null } };
 /** @param {string} k @param {unknown} v */
-export const set = (k, v) => { localStorage[P + k] = JSON.stringify(v) };
+export const set = (k, v) => {
+  const t = JSON.stringify(v);
+  try {
+    localStorage[P + k] = t;
+    mem.delete(k);
+  } catch {
+    mem.set(k, t);
+    notice('Uw browser heeft geen opslagruimte meer. Uw antwoorden worden verzonden zolang deze pagina open blijft: sluit ze niet voordat er "Alles is verzonden" staat.');
+  }
+};
 /** @param {string} k */
-export const del = k => localStorage.removeItem(P + k);
+export const del = k => { mem.delete(k); localStorage.removeItem(P + k) };
 /** Sorted keys below a prefix, without "leerpad.". @param {string} pre */
-export const keys = pre => Object.keys(localStorage).filter(k => k.startsWith(P + pre)).map(k => k.slice(8)).sort();
+export const keys = pre => [...new Set([...Object.keys(localStorage).filter(k => k.startsWith(P)).map(k => k.slice(8)), ...mem.keys()])]
+  .filter(k => k.startsWith(pre)).sort();
 
 /**
  * Version 1 records (no `v`, one-letter fields, written before version 2)
