@@ -1,0 +1,166 @@
+"""What can be measured of the course's tests: pools, balance, reuse, giveaways.
+
+An assessment that a practitioner who did not study the course can pass on
+common sense alone leaks its answers through its form: the right option sits in
+the same place, is the longest, is the only careful one, or repeats a word of
+the question. These tests measure those leaks on the quizzes as the engine loads
+them. They cannot judge whether a distractor is plausible; the trainer guide
+(docs/trainers.md, "Toetsvragen schrijven") says how to write one.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from difflib import SequenceMatcher
+
+import pytest
+
+from leerpad.content import Course
+from leerpad.content.models import UNSCORED_TYPES, Question, Quiz
+
+ABSOLUTE = re.compile(r"\b(altijd|nooit|geen enkele|uitsluitend|onmogelijk|telkens|elke keer)\b", re.I)
+WORD = re.compile(r"[^\W\d_]{7,}")
+# Words that mark the careful, collaborative answer. When only the right option
+# has one, a reader who never saw the course picks it.
+CUES = {
+    "met toestemming": re.compile(r"\bmet (zijn |haar |uw )?toestemming\b", re.I),
+    "die u kent": re.compile(r"\bdie (ik|u|hij|ze|zij) (ken|kent)\b", re.I),
+    "als ze wil": re.compile(r"\bals (ze|hij|u) (dat )?wil\b", re.I),
+    "in het tempo": re.compile(r"\bin (zijn|haar|het) tempo\b", re.I),
+    "samen": re.compile(r"(?<!hangt )(?<!hangen )(?<!gingen )\bsamen\b(?! met)", re.I),
+}
+
+
+def final_test(course: Course) -> Quiz:
+    (final,) = [q for q in course.quizzes if q.final]
+    return final
+
+
+def module_tests(course: Course) -> list[Quiz]:
+    return [q for q in course.quizzes if not q.final]
+
+
+def scored(quiz: Quiz) -> list[Question]:
+    return [q for q in quiz.questions if q.type not in UNSCORED_TYPES]
+
+
+def singles(questions: Iterable[Question]) -> list[Question]:
+    return [q for q in questions if q.type == "single"]
+
+
+def pools(course: Course) -> dict[str, list[Question]]:
+    """The final test on its own, and the module tests together (each is too small to judge)."""
+    return {
+        "eindtoets": scored(final_test(course)),
+        "moduletoetsen": [q for quiz in module_tests(course) for q in scored(quiz)],
+    }
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def test_the_final_test_is_a_pool_of_at_least_40_with_about_20_per_attempt(course: Course) -> None:
+    final = final_test(course)
+    assert len(scored(final)) >= 40, f"eindtoets: {len(scored(final))} vragen in de pool"
+    assert final.draw is not None and 15 <= final.draw <= 25, f"eindtoets: draw {final.draw}"
+    assert final.draw < len(scored(final))
+
+
+def test_every_module_test_draws_fewer_questions_than_its_pool(course: Course) -> None:
+    for quiz in module_tests(course):
+        pool = len(scored(quiz))
+        assert quiz.draw is not None, f"{quiz.id}: geen 'draw'"
+        assert quiz.draw < pool, f"{quiz.id}: draw {quiz.draw}, pool {pool}"
+
+
+def test_no_final_test_question_restates_a_module_test_question(course: Course) -> None:
+    final = scored(final_test(course))
+    module = [q for quiz in module_tests(course) for q in quiz.questions]
+    assert not {q.id for q in final} & {q.id for q in module}
+    reused = []
+    for f in final:
+        for m in module:
+            ratio = SequenceMatcher(None, normalised(f.stem), normalised(m.stem)).ratio()
+            if ratio >= 0.7:
+                reused.append(f"{f.id} ≈ {m.id} ({ratio:.2f})")
+    assert not reused, "\n".join(reused)
+
+
+@pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen"])
+def test_the_right_option_is_spread_over_the_positions(course: Course, pool: str) -> None:
+    four = [q for q in singles(pools(course)[pool]) if len(q.options) == 4]
+    positions = Counter(next(i for i, o in enumerate(q.options) if o.correct) for q in four)
+    for position in range(4):
+        share = positions[position] / len(four)
+        assert 0.15 <= share <= 0.35, f"{pool}: positie {position + 1} is {share:.0%} van de juiste antwoorden"
+
+
+@pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen"])
+def test_the_right_option_is_not_the_longest_by_habit(course: Course, pool: str) -> None:
+    sentences = [q for q in singles(pools(course)[pool]) if statistics.mean(len(o.text) for o in q.options) >= 30]
+    clearly_longest = []
+    ratios = []
+    for q in sentences:
+        right = next(len(o.text) for o in q.options if o.correct)
+        wrong = [len(o.text) for o in q.options if not o.correct]
+        ratios.append(right / statistics.mean(wrong))
+        if right > 1.1 * max(wrong):
+            clearly_longest.append(q.id)
+    assert len(clearly_longest) <= 0.2 * len(sentences), (
+        f"{pool}: het juiste antwoord is duidelijk het langst in {clearly_longest}"
+    )
+    mean_ratio = statistics.mean(ratios)
+    assert 0.85 <= mean_ratio <= 1.15, f"{pool}: juiste antwoorden gemiddeld {mean_ratio:.2f} keer zo lang"
+
+
+@pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen"])
+def test_true_false_items_are_balanced(course: Course, pool: str) -> None:
+    keyed = Counter(
+        next(o.text for o in q.options if o.correct) for q in pools(course)[pool] if q.type == "true-false"
+    )
+    assert abs(keyed["Juist"] - keyed["Onjuist"]) <= 1, f"{pool}: {dict(keyed)}"
+
+
+def test_the_final_test_has_no_absolute_words_that_give_answers_away(course: Course) -> None:
+    found = []
+    for q in scored(final_test(course)):
+        texts = [q.stem] if q.type == "true-false" else [o.text for o in q.options]
+        found += [f"{q.id}: {t}" for t in texts if ABSOLUTE.search(t)]
+    assert not found, "\n".join(found)
+
+
+def test_the_final_test_stems_do_not_give_the_key_word_of_the_answer(course: Course) -> None:
+    """A long word shared by the stem and the right option must also be in a wrong option."""
+    leaks = []
+    for q in singles(scored(final_test(course))):
+        stem = {w.casefold() for w in WORD.findall(q.stem)}
+        right = {w.casefold() for o in q.options if o.correct for w in WORD.findall(o.text)}
+        wrong = {w.casefold() for o in q.options if not o.correct for w in WORD.findall(o.text)}
+        if shared := (stem & right) - wrong:
+            leaks.append(f"{q.id}: {sorted(shared)}")
+    assert not leaks, "\n".join(leaks)
+
+
+@pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen", "casussen"])
+def test_no_cue_word_marks_the_right_option_alone(course: Course, pool: str) -> None:
+    questions = pools(course).get(pool) or [q for case in course.cases for q in case.questions]
+    lonely = []
+    for q in singles(questions):
+        right = [o.text for o in q.options if o.correct]
+        wrong = [o.text for o in q.options if not o.correct]
+        for name, cue in CUES.items():
+            if any(cue.search(t) for t in right) and not any(cue.search(t) for t in wrong):
+                lonely.append(f"{q.id}: ‘{name}’ staat alleen in het juiste antwoord")
+    assert not lonely, "\n".join(lonely)
+
+
+def test_every_multiple_answer_question_has_right_and_wrong_options(course: Course) -> None:
+    for pool in pools(course).values():
+        for q in pool:
+            if q.type == "multiple":
+                keyed = [o.correct for o in q.options]
+                assert any(keyed) and not all(keyed), q.id
