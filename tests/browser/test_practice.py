@@ -84,26 +84,32 @@ def test_case_reveals_steps_in_order_and_completes(page: Any, site: Any) -> None
     nr = site.fill_learner(page)
     reg = site.registration(page)
     steps = page.locator(".leerpad-case__step")
+    done = page.locator(".leerpad-case__done")
     assert [steps.nth(i).is_visible() for i in range(3)] == [True, False, False]
     page.get_by_role("button", name="Verder").click()
     assert steps.nth(1).is_visible() and steps.nth(2).is_hidden()
     assert page.evaluate("document.activeElement.id") == "wat-doet-u"
+    # The next step tells what happened: it opens only once the decision is answered.
+    assert page.get_by_role("button", name="Verder").count() == 0
     page.get_by_label("Vragen hoe zijn dagen eruitzien en wie hij ziet").check()
     check(page, "peeters-stap")
+    assert done.is_hidden()
     page.get_by_role("button", name="Verder").click()
     assert page.get_by_role("button", name="Verder").count() == 0
+    # The reflection is the learner's own: the case is finished without it, and says so.
+    assert done.text_content() == "Casus afgerond."
+    assert done.is_visible()
     page.locator("#vraag-peeters-reflectie textarea").fill("Ik vraag vaker naar eenzaamheid.")
     check(page, "peeters-reflectie")
-    site.drained(page)
-    stored = site.wait(reg, 5)
+    stored = site.delivered(page, reg)
     assert verbs(stored) == [
         ("initialized", ""),
         ("experienced", "/case/slaapproblemen"),
         ("answered", "/case/slaapproblemen/question/peeters-stap"),
-        ("answered", "/case/slaapproblemen/question/peeters-reflectie"),
         ("completed", "/case/slaapproblemen"),
+        ("answered", "/case/slaapproblemen/question/peeters-reflectie"),
     ]
-    grouping = {a["id"] for a in stored[-1]["context"]["contextActivities"]["grouping"]}
+    grouping = {a["id"] for a in stored[3]["context"]["contextActivities"]["grouping"]}
     assert grouping == {COURSE, COURSE + "/module/verbondenheid", COURSE + "/module/toegang"}
     assert stored[2]["context"]["contextActivities"]["parent"] == [
         {"id": COURSE + "/case/slaapproblemen", "objectType": "Activity"}

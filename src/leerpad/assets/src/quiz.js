@@ -349,14 +349,17 @@ export class Case {
     this.steps = all('.leerpad-case__step', el);
     this.qs = all('.leerpad-question', el).map(q => new Question(q, this));
     this.btn = h('button', { type: 'button', class: 'md-button leerpad-next', onclick: () => this.next() }, 'Verder');
+    this.end = el.appendChild(h('p', { class: 'leerpad-case__done' }, 'Casus afgerond.'));
     this.render();
   }
 
   render() {
-    const n = this.s.step;
+    const n = this.s.step, cur = this.steps[n - 1];
     this.steps.forEach((st, i) => { st.hidden = i >= n });
-    if (n < this.steps.length) this.steps[n - 1].after(this.btn);
+    // The next step may tell what happened: it opens once this step's scored questions are answered.
+    if (n < this.steps.length && this.qs.every(q => q.c || !q.data.scored || !cur.contains(q.el))) cur.after(this.btn);
     else this.btn.remove();
+    this.end.hidden = !this.s.done;
   }
 
   next() {
@@ -369,14 +372,16 @@ export class Case {
     this.done();
   }
 
-  /** Completed when every step is shown and every question answered. */
+  /** Completed when every step is shown and every scored question answered (a reflection is optional). */
   done() {
-    if (this.s.done || this.s.step < this.steps.length || !this.qs.every(q => q.c)) return;
-    set(this.key, Object.assign(this.s, { done: true }));
-    emit(this.el, 'completed', {
-      id: this.iri, def: def('simulation', this.title), grouping: this.grouping,
-      result: { completion: true, duration: since(this.s.started) },
-    });
-    say('Casus afgerond.');
+    if (!this.s.done && this.s.step >= this.steps.length && this.qs.every(q => q.c || !q.data.scored)) {
+      set(this.key, Object.assign(this.s, { done: true }));
+      emit(this.el, 'completed', {
+        id: this.iri, def: def('simulation', this.title), grouping: this.grouping,
+        result: { completion: true, duration: since(this.s.started) },
+      });
+      say('Casus afgerond.');
+    }
+    this.render();
   }
 }
