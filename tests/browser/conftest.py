@@ -143,6 +143,7 @@ class Site:
         page.get_by_label("Beroep").select_option(LEARNER["beroep"])
         page.get_by_label("Soort nummer").select_option(soort)
         page.get_by_label("RIZIV- of BIG-nummer").fill(nr)
+        page.get_by_label("Ik ga akkoord").check()
         page.get_by_role("button", name="Opslaan").click()
         if page.locator(".leerpad-warning").is_visible():
             page.get_by_label("Het nummer klopt.").check()

@@ -44,6 +44,11 @@ def fill_learner_by_keyboard(page: Any) -> str:
     page.keyboard.press("Tab")
     page.keyboard.type(typed)
     page.keyboard.press("Enter")
+    # No consent yet: the form says why it is needed and puts the focus on it.
+    assert page.evaluate("document.activeElement.id") == "leerpad-akkoord"
+    page.keyboard.press("Space")
+    tab_to(page, ".leerpad-learner button[type=submit]")
+    page.keyboard.press("Enter")
     # The check digits do not match: a warning to confirm, never a refusal.
     assert page.evaluate("document.activeElement.id") == "leerpad-zeker"
     page.keyboard.press("Space")

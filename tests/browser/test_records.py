@@ -44,9 +44,15 @@ def test_a_page_loaded_with_unversioned_records_keeps_the_learners_answers(page:
         "old => { for (const [k, v] of Object.entries(old)) localStorage['leerpad.' + k] = JSON.stringify(v) }", OLD
     )
     page.goto("casussen/slaapproblemen/")
-    # The learner is known (no form), under the profession's label; the case resumes at step 2
-    # with its answer checked and locked.
+    # The learner's data are kept, but the earlier form asked no consent: asked now, the
+    # rest filled in; then the learner is known under the profession's label.
+    page.locator(".leerpad-learner form").wait_for()
+    assert page.get_by_label("Naam", exact=True).input_value() == "Mies Claes"
+    assert page.get_by_label("Beroep").input_value() == "sociaal-werker"
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Opslaan").click()
     assert page.locator(".leerpad-learner").text_content().startswith("U neemt deel als Mies Claes (sociaal werker). ")
+    # The case resumes at step 2 with its answer checked and locked.
     steps = page.locator(".leerpad-case__step")
     assert [steps.nth(i).is_visible() for i in range(3)] == [True, True, False]
     question = page.locator("#vraag-peeters-stap")
@@ -62,6 +68,7 @@ def test_a_page_loaded_with_unversioned_records_keeps_the_learners_answers(page:
         "profession": "sociaal-werker",
         "register": "geen",
         "number": "",
+        "consent": True,
     }
     assert stored_record(page, f"s.{COURSE}/case/slaapproblemen") == {
         "v": 2,
@@ -112,3 +119,39 @@ def test_the_identity_form_offers_the_professions_of_the_course_package(page: An
     ]
     config = json.loads(page.locator("#leerpad-config").get_attribute("data-config"))
     assert config["professions"] == PROFESSIONS
+
+
+def test_the_identity_form_asks_consent_and_never_keeps_a_stale_warning(page: Any, site: Any) -> None:
+    page.goto("casussen/slaapproblemen/")
+    form = page.locator(".leerpad-learner form")
+    page.get_by_label("Naam", exact=True).fill("An Peeters")
+    page.get_by_label("E-mail").fill("an@example.be")
+    page.get_by_label("Beroep").select_option("huisarts")
+    page.get_by_label("RIZIV- of BIG-nummer").fill("1-23456-78-901")  # check digits do not match
+    page.get_by_role("button", name="Opslaan").click()
+    assert page.locator("#leerpad-akkoord-fout").text_content() == (
+        "Zonder uw akkoord gaan er geen resultaten naar de organisator en telt de cursus niet voor accreditatie."
+    )
+    assert page.evaluate("document.activeElement.id") == "leerpad-akkoord"
+    assert page.locator(".leerpad-case").get_attribute("inert") is not None
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Opslaan").click()
+    warning = page.locator(".leerpad-warning")
+    assert warning.is_visible()
+    # A number in the wrong format: its error, and no longer the warning about the previous number.
+    page.get_by_label("RIZIV- of BIG-nummer").fill("1-2345")
+    page.get_by_role("button", name="Opslaan").click()
+    example = "1-23456-25-901"
+    assert page.locator("#leerpad-nr-fout").text_content() == f"Een RIZIV-nummer heeft 11 cijfers, bv. {example}."
+    assert warning.is_hidden()
+    # The form's own example passes its check digits.
+    page.get_by_label("RIZIV- of BIG-nummer").fill(example)
+    page.get_by_role("button", name="Opslaan").click()
+    assert (
+        page.locator(".leerpad-learner")
+        .text_content()
+        .startswith(f"U neemt deel als An Peeters (huisarts, {example}). ")
+    )
+    assert form.count() == 0
+    assert stored_record(page, "learner")["consent"] is True
+    assert not page.errors

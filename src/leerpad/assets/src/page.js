@@ -76,7 +76,7 @@ export function migrate() {
   const l = get('learner');
   if (l && !('v' in l)) {
     /** @type {LearnerRecord} */
-    const v2 = { v: 2, name: l.naam, mail: l.mail, profession: l.beroep.replace(' ', '-'), register: l.soort, number: l.nr };
+    const v2 = { v: 2, name: l.naam, mail: l.mail, profession: l.beroep.replace(' ', '-'), register: l.soort, number: l.nr, consent: false };
     set('learner', v2);
   }
   for (const k of keys('s.')) {

@@ -68,6 +68,7 @@ interface LearnerRecord {
   v: 2; name: string; mail: string; profession: string;
   /** Which register `number` is from. */
   register: 'riziv' | 'big' | 'geen'; number: string;
+  /** Agreed that results go to the course's organiser; nothing is sent without it. */ consent: boolean;
 }
 /** `leerpad.s.<question IRI>`: the answer to one question in one attempt. */
 interface QuestionRecord {

@@ -46,14 +46,14 @@ export const registration = () => get('reg') || (set('reg', uuid()), get('reg'))
 export function actor() {
   /** @type {LearnerRecord|null} */
   const l = get('learner'), home = l && l.register !== 'geen' && HOME[l.register];
-  return l ? { objectType: 'Agent', name: l.name, ...home ? { account: { homePage: home, name: l.number } } : { mbox: 'mailto:' + l.mail } } : undefined;
+  return l?.consent ? { objectType: 'Agent', name: l.name, ...home ? { account: { homePage: home, name: l.number } } : { mbox: 'mailto:' + l.mail } } : undefined;
 }
 
 /** Adds the learner (actor, profession) once known. @param {LpConfig} cfg @param {XStatement} st @returns {XStatement} */
 export function stamp(cfg, st) {
   /** @type {LearnerRecord|null} */
   const l = get('learner');
-  if (!l || st.actor) return st;
+  if (!l?.consent || st.actor) return st;
   st.actor = actor();
   (st.context.extensions ||= {})[cfg.course.iri + '/extension/beroep'] = l.profession;
   return st;
