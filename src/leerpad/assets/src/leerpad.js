@@ -19,7 +19,8 @@ const done = m => !!(/** @type {ModuleRecord|null} */ (get('s.' + m.iri)))?.done
 function bar(cfg, man) {
   const c = document.querySelector('.md-content__inner');
   if (!c) return;
-  const ms = man.modules, n = ms.filter(done).length, cur = ms.find(m => m.id === cfg.page.module);
+  // The final test's module is no module of the course's content: not counted.
+  const ms = man.modules.filter(m => !man.quizzes.some(q => q.final && m.quizzes.includes(q.id))), n = ms.filter(done).length, cur = ms.find(m => m.id === cfg.page.module);
   const box = h('div', { class: 'leerpad-progress' },
     h('label', {}, `Voortgang: ${n} van ${ms.length} modules afgerond `, h('progress', { max: ms.length, value: n })));
   if (cur) box.append(h('p', {}, `Module „${cur.title}”: ${done(cur) ? 'afgerond' : 'nog niet afgerond'}.`));

@@ -46,7 +46,7 @@ interface LpConfig {
 }
 /** `course.json`, as far as the runtime reads it. */
 interface LpModule { id: string; iri: string; title: string; quizzes: string[] }
-interface LpQuizInfo { id: string; iri: string; title: string; module: string; attempts: number }
+interface LpQuizInfo { id: string; iri: string; title: string; module: string; attempts: number; final: boolean }
 interface LpManifest {
   modules: LpModule[];
   quizzes: LpQuizInfo[];
