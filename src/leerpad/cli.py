@@ -1,4 +1,4 @@
-"""The ``leerpad`` command: validate, build, serve, lrs, report, package, new.
+"""The ``leerpad`` command: validate, new, build, serve, lrs.
 
 Each subcommand is a thin wrapper around the module that owns the concern, so
 that this file stays an index of what the tool can do.
@@ -13,26 +13,33 @@ from pathlib import Path
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from leerpad.content.validate import run_validate
+    from leerpad.content.validate import report_errors
+    from leerpad.plugin.settings import CONFIG_FILE, read_course
 
-    return run_validate(Path(args.dir))
+    root = Path(args.dir)
+    if not (root / CONFIG_FILE).is_file():
+        print(f"{root / CONFIG_FILE}: niet gevonden (is dit de map van een cursus?)", file=sys.stderr)
+        return 2
+    course, errors = read_course(root)
+    return report_errors(course, errors)
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from leerpad.content.loader import load_course
     from leerpad.content.questions import ID_PATTERN
     from leerpad.content.templates import new_file
+    from leerpad.layout import CASES_DIR, QUIZZES_DIR
+    from leerpad.plugin.settings import read_course
 
     root = Path(args.dir)
     if not ID_PATTERN.match(args.id):
         print(f"ongeldige id '{args.id}': alleen kleine letters, cijfers en '-'", file=sys.stderr)
         return 2
-    folder = "cases" if args.kind == "case" else "quizzes"
+    folder = CASES_DIR if args.kind == "case" else QUIZZES_DIR
     target = root / folder / f"{args.id}.md"
     if target.exists():
         print(f"{target}: bestaat al; kies een andere id", file=sys.stderr)
         return 1
-    course, _errors = load_course(root)
+    course, _errors = read_course(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(new_file(args.kind, args.id, course), encoding="utf-8")
     print(f"{target} aangemaakt: pas de tekst aan en controleer met 'leerpad validate'.")
@@ -42,9 +49,14 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
 
-    config = load_config(str(Path(args.dir) / "mkdocs.yml"), strict=args.strict)
-    build(config)
+    try:
+        config = load_config(str(Path(args.dir) / "mkdocs.yml"), strict=args.strict)
+        build(config)
+    except MkDocsException:  # MkDocs logged every error above; its own last line is English
+        print("De cursus is niet gebouwd: los de fouten hierboven op.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,6 +1,6 @@
 """Shared helpers for the tests about the real course (content, not engine).
 
-The course is read with the engine's own loader (`leerpad.content.load_course`),
+The course is read with the engine's own loader (`leerpad.plugin.settings.read_course`),
 so that these tests see exactly what `leerpad validate` and the plugin see. The
 spelling test needs the learner-visible text, which it extracts from the raw
 files here.
@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from leerpad.content import Course, load_course
+from leerpad.content import Course
 from leerpad.content.models import ContentError
+from leerpad.plugin.settings import read_course
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def loaded() -> tuple[Course, list[ContentError]]:
     """The course and the loader's errors, read once per test session."""
-    return load_course(ROOT)
+    return read_course(ROOT)
 
 
 @pytest.fixture(scope="session")

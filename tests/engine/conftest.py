@@ -11,8 +11,9 @@ from pathlib import Path
 import markdown
 import pytest
 
-from leerpad.content import Course, load_course
+from leerpad.content import Course
 from leerpad.markdown import LeerpadExtension, PageContext
+from leerpad.plugin.settings import read_course
 
 TESTS = Path(__file__).resolve().parent.parent
 DEMO = TESTS / "demo"
@@ -20,7 +21,7 @@ DEMO = TESTS / "demo"
 
 @pytest.fixture(scope="session")
 def demo_course() -> Course:
-    course, errors = load_course(DEMO)
+    course, errors = read_course(DEMO)
     assert errors == []
     return course
 

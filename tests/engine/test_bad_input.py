@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from leerpad.content import load_course
+from leerpad.content import CourseSettings, load_course_files
+from leerpad.plugin.settings import read_course
 
 BAD = Path(__file__).resolve().parent.parent / "bad"
 CORPUS = sorted((BAD / "corpus").rglob("*.md"))
+# The settings tests/bad/base/mkdocs.yml gives, for tests that pass files directly.
+BASE = CourseSettings(iri="https://leerpad.example/fouten", title="Foutencorpus", nav=["m/index.md"])
 
 
 def expected_errors() -> dict[str, list[str]]:
@@ -42,7 +45,7 @@ def course_with(tmp_path: Path, corpus_file: Path) -> Path:
 
 
 def test_base_course_is_valid() -> None:
-    _course, errors = load_course(BAD / "base")
+    _course, errors = read_course(BAD / "base")
     assert errors == []
 
 
@@ -54,7 +57,7 @@ def test_every_corpus_file_has_expectations() -> None:
 @pytest.mark.parametrize("corpus_file", CORPUS, ids=[p.stem for p in CORPUS])
 def test_error_message_and_line(corpus_file: Path, tmp_path: Path) -> None:
     course = course_with(tmp_path, corpus_file)
-    _course, errors = load_course(course)
+    _course, errors = read_course(course)
     assert [str(e) for e in errors] == expected_errors()[f"{corpus_file.parent.name}/{corpus_file.name}"]
 
 
@@ -86,31 +89,40 @@ def test_twelve_errors_in_five_files_all_reported() -> None:
 
 
 def test_citation_in_inline_code_is_an_example_not_a_reference() -> None:
-    from leerpad.content import load_course_files
-
     files = {
-        "mkdocs.yml": (BAD / "base" / "mkdocs.yml").read_text("utf-8"),
         "docs/m/index.md": (BAD / "base" / "docs" / "m" / "index.md").read_text("utf-8"),
         "docs/gids.md": "Schrijf `[@sleutel]` om te verwijzen.\n\nEcht: [@nergens].\n",
     }
-    _course, errors = load_course_files(files)
+    _course, errors = load_course_files(files, BASE)
     assert [str(e) for e in errors] == ["docs/gids.md:3: onbekende bron '[@nergens]' (niet in sources.yml)"]
 
 
 def test_data_file_errors_point_at_the_entry() -> None:
-    from leerpad.content import load_course_files
-
     files = {
-        "mkdocs.yml": (BAD / "base" / "mkdocs.yml").read_text("utf-8"),
         "docs/m/index.md": (BAD / "base" / "docs" / "m" / "index.md").read_text("utf-8"),
         "docs/sources.yml": (
             'goed-2020:\n  authors: ["A, B."]\n  year: 2020\n  title: T\nSlechte Sleutel:\n  title: X\n'
         ),
         "docs/glossary.yml": "casus: alleen tekst\nnetwerk:\n  zorgtaal: de zorgverleners rond een patiënt\n",
     }
-    _course, errors = load_course_files(files)
+    _course, errors = load_course_files(files, BASE)
     assert [str(e) for e in errors] == [
         "docs/glossary.yml:1: term 'casus' heeft zorgtaal en sociale_taal nodig",
         "docs/glossary.yml:2: term 'netwerk' zonder 'sociale_taal'",
         "docs/sources.yml:5: ongeldige bronsleutel 'Slechte Sleutel'",
     ]
+
+
+def test_missing_course_iri_is_reported_at_the_plugins_line(tmp_path: Path) -> None:
+    course = tmp_path / "cursus"
+    shutil.copytree(BAD / "base", course)
+    config = course / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("      course_iri: https://leerpad.example/fouten\n", ""),
+                      "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "leerpad.cli", "validate", str(course)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == ["mkdocs.yml:6: plugin 'leerpad' zonder 'course_iri' (de IRI van de cursus)"]
+    assert result.stderr.strip() == "1 fout in 1 bestand"

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from html import unescape
 from pathlib import Path
@@ -149,14 +150,26 @@ def test_search_index_has_quiz_text_but_never_the_feedback(demo_site: Path, demo
     assert [f for f in feedback if f in text] == []
 
 
-def test_strict_build_fails_on_content_error(tmp_path: Path, demo_dir: Path, build: Build) -> None:
+def test_every_build_stops_on_content_errors(tmp_path: Path, demo_dir: Path, build: Build) -> None:
+    """Not only --strict: a build with content errors ships nothing, and names every error."""
     course = tmp_path / "demo"
     shutil.copytree(demo_dir, course)
     quiz = course / "quizzes" / "toegang-toets.md"
     quiz.write_text(quiz.read_text("utf-8").replace("pass_mark: 0.75", "pass_mark: 75"), "utf-8")
-    result = build(course, tmp_path / "site", "--strict")
+    case = course / "cases" / "huurachterstand.md"
+    case.write_text(case.read_text("utf-8").replace("setting: ", "setting: bakkerij\nweg: ", 1), "utf-8")
+    result = build(course, tmp_path / "site")
     assert result.returncode != 0
-    assert "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75" in result.stderr
+    errors = [re.sub(r"^ERROR\s+-\s+", "", line) for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert errors[:-1] == [
+        "cases/huurachterstand.md:4: onbekende setting 'bakkerij' (kies uit: huisartsenpraktijk, "
+        "apotheek, wijkgezondheidscentrum, caw, ocmw, ziekenfonds, wijkteam)",
+        "cases/huurachterstand.md:5: onbekende sleutel 'weg' (toegestaan: id, title, setting, roles, "
+        "modules, krachtlijnen, access, minutes, sources, description)",
+        "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75",
+    ]
+    assert "3 fouten in 2 bestanden van de cursus" in errors[-1]
+    assert not (tmp_path / "site" / "index.html").exists()
 
 
 def test_docs_dir_of_another_name(tmp_path: Path, demo_dir: Path, build: Build) -> None:
@@ -173,3 +186,35 @@ def test_docs_dir_of_another_name(tmp_path: Path, demo_dir: Path, build: Build) 
     assert page_config(html)["page"]["kind"] == "module"
     case = (tmp_path / "site" / "casussen" / "slaapproblemen" / "index.html").read_text("utf-8")
     assert '<a href="../../toegang/">Toegang tot zorg en welzijn</a>' in case
+
+
+def test_invalid_question_on_an_ordinary_page_reaches_the_build_log(
+    tmp_path: Path, demo_dir: Path, build: Build
+) -> None:
+    """The loader validates modules, quizzes and cases; a block elsewhere is reported while rendering."""
+    course = tmp_path / "demo"
+    shutil.copytree(demo_dir, course)
+    start = course / "docs" / "index.md"
+    block = "\n/// question | Schrijf een essay.\n    id: start-essay\n    type: essay\n///\n"
+    start.write_text(start.read_text("utf-8") + block, "utf-8")
+    result = build(course, tmp_path / "site", "--strict")
+    assert result.returncode != 0
+    warnings = [re.sub(r"^WARNING\s+-\s+", "", line) for line in result.stderr.splitlines()
+                if line.startswith("WARNING")]
+    assert "index.md: onbekend vraagtype 'essay' (kies uit: single, multiple, true-false, fill-in, sequencing, " \
+        "matching, likert, reflection): de vraag wordt als gewone tekst getoond" in warnings
+
+
+def test_leerpad_build_names_the_errors_and_fails(tmp_path: Path, demo_dir: Path) -> None:
+    course = tmp_path / "demo"
+    shutil.copytree(demo_dir, course)
+    quiz = course / "quizzes" / "toegang-toets.md"
+    quiz.write_text(quiz.read_text("utf-8").replace("pass_mark: 0.75", "pass_mark: 75"), "utf-8")
+    result = subprocess.run([sys.executable, "-m", "leerpad.cli", "build", str(course)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-3:] == [
+        "quizzes/toegang-toets.md:5: 'pass_mark' moet tussen 0 en 1 liggen, niet 75",
+        "1 fout in 1 bestand van de cursus (zie hierboven); controleer met 'leerpad validate'",
+        "De cursus is niet gebouwd: los de fouten hierboven op.",
+    ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from leerpad.cli import main
-from leerpad.content import load_course
+from leerpad.plugin.settings import read_course
 
 
 @pytest.mark.parametrize(("kind", "folder"), [("case", "cases"), ("quiz", "quizzes")])
@@ -19,7 +19,7 @@ def test_new_file_validates(kind: str, folder: str, tmp_path: Path, demo_dir: Pa
     assert main(["new", kind, "nieuwe-oefening", "--dir", str(course)]) == 0
     created = course / folder / "nieuwe-oefening.md"
     assert f"{created} aangemaakt" in capsys.readouterr().out
-    loaded, errors = load_course(course)
+    loaded, errors = read_course(course)
     assert errors == []
     found = loaded.case("nieuwe-oefening") if kind == "case" else loaded.quiz("nieuwe-oefening")
     assert found is not None and found.questions

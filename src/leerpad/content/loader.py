@@ -20,21 +20,17 @@ from leerpad.content.models import (
     Case,
     ContentError,
     Course,
+    CourseSettings,
     GlossaryTerm,
     Module,
     Question,
     Quiz,
     Source,
 )
-from leerpad.content.questions import ID_PATTERN, find_blocks, parse_block, parse_questions
+from leerpad.content.questions import ID_PATTERN, Fences, find_blocks, parse_block
 from leerpad.content.yamltext import MarkdownDoc, YamlDoc, parse_yaml, split_front_matter
+from leerpad.layout import CASES_DIR, GLOSSARY_FILE, QUIZZES_DIR, SOURCES_FILE, is_generated
 
-# Where cases and quizzes live, beside mkdocs.yml (design.md: pinned).
-CASES_DIR = "cases"
-QUIZZES_DIR = "quizzes"
-# Pages the plugin generates: never modules, never read from docs/.
-GENERATED_PREFIXES = ("toetsen/", "casussen/")
-GENERATED_PAGES = ("bronnen.md", "woordenlijst.md")
 CITATION = re.compile(r"\[@(?P<key>[^\]\s]+)\]")
 INLINE_CODE = re.compile(r"(`+).+?\1")  # `[@key]` in code is an example, not a citation
 
@@ -65,41 +61,18 @@ SOURCE_KEYS = (
 )
 
 
-def load_course(root: Path) -> tuple[Course, list[ContentError]]:
-    """Read a course folder (the one holding mkdocs.yml)."""
+def load_course(root: Path, settings: CourseSettings) -> tuple[Course, list[ContentError]]:
+    """Read a course folder (the one holding mkdocs.yml) configured by `settings`."""
     files: dict[str, str] = {}
-    config_text = _read(root / "mkdocs.yml")
-    files["mkdocs.yml"] = config_text
-    docs_dir = _docs_dir(config_text)
-    for folder, patterns in ((docs_dir, ("**/*.md", "*.yml")), (CASES_DIR, ("*.md",)), (QUIZZES_DIR, ("*.md",))):
+    folders = ((settings.docs_dir, ("**/*.md", "*.yml")), (CASES_DIR, ("*.md",)), (QUIZZES_DIR, ("*.md",)))
+    for folder, patterns in folders:
         base = root / folder
         if not base.is_dir():
             continue
         for pattern in patterns:
-            for file in sorted(base.glob(pattern)):
-                files[file.relative_to(root).as_posix()] = _read(file)
-    return load_course_files(files)
-
-
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
-
-
-def _docs_dir(config_text: str) -> str:
-    data = parse_yaml(config_text).data
-    value = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
-    return str(value).strip("/") or "docs"
-
-
-def course_settings(config: Any) -> dict[str, Any]:
-    """The `leerpad` plugin's options from a parsed mkdocs.yml (empty if absent)."""
-    plugins = config.get("plugins", []) if isinstance(config, dict) else []
-    for entry in plugins or []:
-        if entry == "leerpad":
-            return {}
-        if isinstance(entry, dict) and "leerpad" in entry:
-            return dict(entry["leerpad"] or {})
-    return {}
+            for file in sorted(p for p in base.glob(pattern) if p.is_file()):
+                files[file.relative_to(root).as_posix()] = file.read_text(encoding="utf-8")
+    return load_course_files(files, settings)
 
 
 def nav_pages(nav: Any) -> Iterator[str]:
@@ -118,27 +91,13 @@ def nav_pages(nav: Any) -> Iterator[str]:
 class _Loader:
     """One pass over the files; fills a Course and a list of errors."""
 
-    def __init__(self, files: Mapping[str, str]) -> None:
+    def __init__(self, files: Mapping[str, str], settings: CourseSettings) -> None:
         self.files = files
+        self.settings = settings
         self.errors: list[ContentError] = []
         self.question_ids: dict[str, str] = {}  # id -> "path:line" of first use
-        config_doc = parse_yaml(files.get("mkdocs.yml", ""))
-        if config_doc.error:
-            self.errors.append(ContentError("mkdocs.yml", *config_doc.error))
-        self.config: dict[str, Any] = config_doc.data if isinstance(config_doc.data, dict) else {}
-        self.docs_dir = str(self.config.get("docs_dir", "docs")).strip("/") or "docs"
-        settings = course_settings(self.config)
-        language = settings.get("language") or "nl-BE"
-        self.course = Course(
-            iri=str(settings.get("course_iri", "")).rstrip("/"),
-            title=str(self.config.get("site_name", "")),
-            language=str(language),
-        )
-        if not self.course.iri:
-            self.errors.append(
-                ContentError("mkdocs.yml", config_doc.lines.get("plugins", 1),
-                             "plugin 'leerpad' zonder 'course_iri' (de IRI van de cursus)")
-            )
+        self.docs_dir = settings.docs_dir.strip("/") or "docs"
+        self.course = Course(iri=settings.iri.rstrip("/"), title=settings.title, language=settings.language)
 
     def load(self) -> Course:
         self.load_sources()
@@ -169,7 +128,7 @@ class _Loader:
             yield str(key), entry, Fields(sub, path, self.errors, f"{what} '{key}'")
 
     def load_sources(self) -> None:
-        for key, entry, fields in self._entries("sources.yml", "bron", "per sleutel een bron bevatten"):
+        for key, entry, fields in self._entries(SOURCES_FILE, "bron", "per sleutel een bron bevatten"):
             if not ID_PATTERN.match(key):
                 fields.error(None, f"ongeldige bronsleutel '{key}'")
                 continue
@@ -200,7 +159,7 @@ class _Loader:
             )
 
     def load_glossary(self) -> None:
-        for term, entry, fields in self._entries("glossary.yml", "term", "per term een uitleg bevatten"):
+        for term, entry, fields in self._entries(GLOSSARY_FILE, "term", "per term een uitleg bevatten"):
             if not isinstance(entry, dict):
                 fields.error(None, f"term '{term}' heeft zorgtaal en sociale_taal nodig")
                 continue
@@ -219,8 +178,8 @@ class _Loader:
 
     def load_modules(self) -> None:
         seen: dict[str, str] = {}
-        for page in nav_pages(self.config.get("nav", [])):
-            if page.startswith(GENERATED_PREFIXES) or page in GENERATED_PAGES:
+        for page in nav_pages(self.settings.nav):
+            if is_generated(page):
                 continue
             path = f"{self.docs_dir}/{page}"
             if path not in self.files:
@@ -331,11 +290,9 @@ class _Loader:
         for path, text in self.files.items():
             if not path.endswith(".md"):
                 continue
-            in_fence = False
+            fences = Fences()
             for number, line in enumerate(text.split("\n"), start=1):
-                if line.lstrip().startswith(("```", "~~~")):
-                    in_fence = not in_fence
-                if in_fence:
+                if fences.is_code(line):
                     continue
                 for match in CITATION.finditer(INLINE_CODE.sub("", line)):
                     key = match.group("key")
@@ -345,11 +302,11 @@ class _Loader:
                         )
 
 
-def load_course_files(files: Mapping[str, str]) -> tuple[Course, list[ContentError]]:
+def load_course_files(files: Mapping[str, str], settings: CourseSettings) -> tuple[Course, list[ContentError]]:
     """Build the course from relative path → text; errors sorted by file and line."""
-    loader = _Loader(files)
+    loader = _Loader(files, settings)
     course = loader.load()
     return course, loader.errors
 
 
-__all__ = ["course_settings", "load_course", "load_course_files", "nav_pages", "parse_questions"]
+__all__ = ["load_course", "load_course_files", "nav_pages"]

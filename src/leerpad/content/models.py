@@ -7,39 +7,51 @@ derives an id from a title or a position.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-# Closed lists (design.md, "Pinned details"); the trainer guide documents them.
-KRACHTLIJNEN = ("generalistisch", "nabijheid", "procesgericht", "verbindend", "politiserend")
-ACCESS_DIMENSIONS = (
-    "approachability",
-    "acceptability",
-    "availability",
-    "affordability",
-    "appropriateness",
-    "ability-to-perceive",
-    "ability-to-seek",
-    "ability-to-reach",
-    "ability-to-pay",
-    "ability-to-engage",
-)
-SETTINGS = (
-    "huisartsenpraktijk",
-    "apotheek",
-    "wijkgezondheidscentrum",
-    "caw",
-    "ocmw",
-    "ziekenfonds",
-    "wijkteam",
-)
-ROLES = ("huisarts", "apotheker", "sociaal-werker", "verpleegkundige", "patient")
+# Closed lists (design.md, "Pinned details"): id -> the Dutch label a learner reads.
+# Ids are what front matter uses (the trainer guide documents them); labels use the
+# modules' own wording (krachtlijnen/index.md, toegang/index.md).
+KRACHTLIJNEN = {
+    "generalistisch": "Generalistisch werken",
+    "nabijheid": "Nabijheid",
+    "procesgericht": "Procesgericht werken",
+    "verbindend": "Verbindend werken",
+    "politiserend": "Politiserend werken",
+}
+ACCESS_DIMENSIONS = {
+    "approachability": "Benaderbaarheid",
+    "acceptability": "Aanvaardbaarheid",
+    "availability": "Beschikbaarheid en inpasbaarheid",
+    "affordability": "Betaalbaarheid",
+    "appropriateness": "Gepastheid",
+    "ability-to-perceive": "Kunnen waarnemen",
+    "ability-to-seek": "Kunnen zoeken",
+    "ability-to-reach": "Kunnen bereiken",
+    "ability-to-pay": "Kunnen betalen",
+    "ability-to-engage": "Kunnen deelnemen",
+}
+SETTINGS = {
+    "huisartsenpraktijk": "Huisartsenpraktijk",
+    "apotheek": "Apotheek",
+    "wijkgezondheidscentrum": "Wijkgezondheidscentrum",
+    "caw": "CAW (Centrum Algemeen Welzijnswerk)",
+    "ocmw": "OCMW / sociaal huis",
+    "ziekenfonds": "Dienst maatschappelijk werk van het ziekenfonds",
+    "wijkteam": "Wijkteam (Nederland)",
+}
+ROLES = {
+    "huisarts": "huisarts",
+    "apotheker": "apotheker",
+    "sociaal-werker": "sociaal werker",
+    "verpleegkundige": "verpleegkundige",
+    "patient": "patiënt",
+}
 # What a learner declares as profession in the identity form (id -> Dutch label); the id goes
-# into every statement (context extension `<course>/extension/beroep`). The ids of the
-# professions that are also case roles are the role ids.
+# into every statement (`<course>/extension/beroep`). The professions that are case roles
+# share their id and wording.
 PROFESSIONS = {
-    "huisarts": "Huisarts",
-    "apotheker": "Apotheker",
-    "sociaal-werker": "Sociaal werker",
-    "verpleegkundige": "Verpleegkundige",
+    **{role: label.capitalize() for role, label in ROLES.items() if role != "patient"},
     "student": "Student",
     "andere": "Andere",
 }
@@ -54,6 +66,21 @@ QUESTION_TYPES = (
     "reflection",
 )
 UNSCORED_TYPES = ("likert", "reflection")
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """What the loader needs of the course's configuration, passed in by its one reader.
+
+    The plugin's options in mkdocs.yml are the one source (the plugin, or
+    `leerpad validate` through MkDocs' own config loader, fills this in).
+    """
+
+    iri: str
+    title: str
+    language: str = "nl-BE"
+    docs_dir: str = "docs"  # relative to the course folder (the one holding mkdocs.yml)
+    nav: Any = None  # the MkDocs nav as written in mkdocs.yml (None: no modules)
 
 
 @dataclass(frozen=True, order=True)
@@ -184,6 +211,9 @@ class GlossaryTerm:
     synoniemen: list[str] = field(default_factory=list)
 
 
+_Item = TypeVar("_Item", "Module", "Quiz", "Case")
+
+
 @dataclass
 class Course:
     """Everything the loader found; ids are unique within it."""
@@ -196,18 +226,44 @@ class Course:
     cases: list[Case] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
     glossary: list[GlossaryTerm] = field(default_factory=list)
+    # id of a list -> (the list, its length, id -> item): see _find
+    _index: dict[int, tuple[list[Any], int, dict[str, Any]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def module(self, module_id: str) -> Module | None:
         """The module with this id, if any."""
-        return next((m for m in self.modules if m.id == module_id), None)
+        return self._find(self.modules, module_id)
 
     def quiz(self, quiz_id: str) -> Quiz | None:
         """The quiz with this id, if any."""
-        return next((q for q in self.quizzes if q.id == quiz_id), None)
+        return self._find(self.quizzes, quiz_id)
 
     def case(self, case_id: str) -> Case | None:
         """The case with this id, if any."""
-        return next((c for c in self.cases if c.id == case_id), None)
+        return self._find(self.cases, case_id)
+
+    def _find(self, items: list[_Item], ident: str) -> _Item | None:
+        # Every page asks; an index keeps a build linear in the number of cases.
+        # Rebuilt when the list was replaced or has grown (the loader appends).
+        cached = self._index.get(id(items))
+        if cached is None or cached[0] is not items or cached[1] != len(items):
+            index: dict[str, Any] = {}
+            for item in items:
+                index.setdefault(item.id, item)  # the first of duplicate ids, as a scan finds
+            cached = self._index[id(items)] = (items, len(items), index)
+        found: _Item | None = cached[2].get(ident)
+        return found
+
+    def activity(self, kind: str, ident: str | None) -> Module | Quiz | Case | None:
+        """The module, quiz or case of this kind and id, if any."""
+        if not ident:
+            return None
+        if kind == "module":
+            return self.module(ident)
+        if kind == "quiz":
+            return self.quiz(ident)
+        return self.case(ident) if kind == "case" else None
 
     def quizzes_of(self, module_id: str) -> list[Quiz]:
         """The quizzes that belong to a module, in course order."""

@@ -31,6 +31,9 @@ _CONTINUATION = re.compile(r"^[ ]{2,}(?P<text>\S.*)$")
 _EXPLANATION = re.compile(r"^>[ ]?(?P<text>.*)$")
 
 HEADER_KEYS = ("id", "type")
+# A header line YAML reads as {key: "word"}; the words YAML 1.1 reads otherwise are excluded.
+_SIMPLE_HEADER = re.compile(r"^([ ]*)([a-z_]+):[ ]+([a-z][a-z0-9-]*)[ ]*$")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 TRUE_FALSE = {"juist": "true", "onjuist": "false"}
 
 
@@ -55,24 +58,39 @@ class QuestionBlock:
     closed: bool
 
 
+class Fences:
+    """Fenced code (```` ``` ```` or `~~~`, up to three spaces in), followed line by line.
+
+    What looks like a question block or a citation inside fenced code is an
+    example, not content: both the block finder and the citation check ask this.
+    """
+
+    def __init__(self) -> None:
+        self.open: str | None = None  # the opening fence while inside code
+
+    def is_code(self, line: str) -> bool:
+        """Whether `line` is a fence or lies inside fenced code (call once per line, in order)."""
+        match = _FENCE.match(line)
+        if self.open is not None:
+            fence = match.group(1) if match else ""
+            if fence[:1] == self.open[0] and len(fence) >= len(self.open):
+                self.open = None
+            return True
+        if match:
+            self.open = match.group(1)
+            return True
+        return False
+
+
 def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
     """Find every `/// question` block of a Markdown text (fenced code skipped)."""
     lines = text.split("\n")
     blocks: list[QuestionBlock] = []
-    fence: str | None = None
+    fences = Fences()
     i = 0
     while i < len(lines):
         line = lines[i]
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(
-                fence_match.group(1)
-            ) >= len(fence):
-                fence = None
-            i += 1
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
+        if fences.is_code(line):
             i += 1
             continue
         start = _START.match(line)
@@ -86,7 +104,7 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
         while i < len(lines) and _HEADER.match(lines[i]):
             header_lines.append(lines[i])
             i += 1
-        header = parse_yaml(_dedent("\n".join(header_lines)), start=first_line + i - len(header_lines))
+        header = _parse_header(header_lines, start=first_line + i - len(header_lines))
         body: list[tuple[int, str]] = []
         closed = False
         while i < len(lines):
@@ -98,6 +116,31 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
             i += 1
         blocks.append(QuestionBlock(start_line, (start.group("stem") or "").strip(), header, body, closed))
     return blocks
+
+
+def plain_header(lines: list[str]) -> dict[str, str] | None:
+    """A header of `key: word` lines as YAML would read it, or None when YAML must read it.
+
+    Every question has such a header (`id: …`, `type: …`), and pure-Python YAML
+    is slow; a word here is one that YAML reads as that same string.
+    """
+    data: dict[str, str] = {}
+    indents: set[str] = set()
+    for line in lines:
+        simple = _SIMPLE_HEADER.match(line)
+        if not simple or simple.group(3) in _YAML_WORDS or simple.group(2) in data:
+            return None
+        indents.add(simple.group(1))
+        data[simple.group(2)] = simple.group(3)
+    return data if data and len(indents) == 1 else None
+
+
+def _parse_header(lines: list[str], start: int) -> YamlDoc:
+    """The block's header with the line of each key, as `parse_yaml` gives it."""
+    data = plain_header(lines)
+    if data is None:
+        return parse_yaml(_dedent("\n".join(lines)), start=start)
+    return YamlDoc(data=data, lines={key: start + n for n, key in enumerate(data)}, start=start)
 
 
 def _dedent(text: str) -> str:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TextIO
 
-from leerpad.content.loader import load_course
-from leerpad.content.models import Course
+from leerpad.content.models import ContentError, Course
 
 
 def summary(course: Course) -> str:
@@ -21,19 +19,22 @@ def summary(course: Course) -> str:
     )
 
 
-def run_validate(root: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Validate the course in `root`; print errors or a summary; return the exit code."""
-    if not (root / "mkdocs.yml").is_file():
-        print(f"{root / 'mkdocs.yml'}: niet gevonden (is dit de map van een cursus?)", file=err)
-        return 2
-    course, errors = load_course(root)
+def count(errors: list[ContentError]) -> str:
+    """How many errors in how many files: "3 fouten in 2 bestanden"."""
+    files = len({e.path for e in errors})
+    noun = "fout" if len(errors) == 1 else "fouten"
+    where = "bestand" if files == 1 else "bestanden"
+    return f"{len(errors)} {noun} in {files} {where}"
+
+
+def report_errors(
+    course: Course, errors: list[ContentError], out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Print every error (or a summary when there is none); return the exit code."""
     for error in errors:
         print(error, file=out)
     if errors:
-        files = len({e.path for e in errors})
-        noun = "fout" if len(errors) == 1 else "fouten"
-        where = "bestand" if files == 1 else "bestanden"
-        print(f"{len(errors)} {noun} in {files} {where}", file=err)
+        print(count(errors), file=err)
         return 1
     print(f"In orde: {summary(course)}", file=out)
     return 0

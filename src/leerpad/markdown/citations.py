@@ -7,6 +7,7 @@ import xml.etree.ElementTree as etree
 
 from markdown.inlinepatterns import InlineProcessor
 
+from leerpad.layout import source_link
 from leerpad.markdown.context import PageContext
 
 CITATION_PATTERN = r"\[@(?P<key>[a-z0-9-]+)\]"
@@ -24,6 +25,6 @@ class CitationProcessor(InlineProcessor):
     ) -> tuple[etree.Element | str, int, int]:
         key = m.group("key")
         source = self.context.course.sources.get(key)
-        link = etree.Element("a", {"class": "leerpad-cite", "href": f"{self.context.base}bronnen.md#bron-{key}"})
+        link = etree.Element("a", {"class": "leerpad-cite", "href": f"{self.context.base}{source_link(key)}"})
         link.text = f"({source.short})" if source else f"({key})"
         return link, m.start(0), m.end(0)

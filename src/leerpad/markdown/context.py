@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from leerpad.content.models import Course
+from leerpad.content.models import Course, Question
 
 
 @dataclass
@@ -22,3 +22,13 @@ class PageContext:
     iri: str | None = None
     base: str = ""
     course: Course = field(default_factory=lambda: Course(iri="", title=""))
+    src: str = ""  # the page's source path (relative to docs_dir), to name it in the build log
+
+    def update(self, other: PageContext) -> None:
+        """Take over another page's fields; the course stays (the extension holds this object)."""
+        self.kind, self.id, self.iri, self.base, self.src = other.kind, other.id, other.iri, other.base, other.src
+
+    def loaded_question(self, question_id: str) -> Question | None:
+        """The question as the loader parsed it from this page's file (module, quiz or case), if any."""
+        found = self.course.activity(self.kind, self.id)
+        return next((q for q in found.questions if q.id == question_id), None) if found else None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterable
+from typing import Any
 
 from markdown.treeprocessors import Treeprocessor
 
 from leerpad.content.models import GlossaryTerm
 from leerpad.content.questions import slugify
+from leerpad.layout import glossary_link
 from leerpad.markdown.context import PageContext
 
 # Where a tooltip would get in the way: links, code, headings, form labels.
@@ -30,6 +33,50 @@ def tooltip_text(term: GlossaryTerm) -> str:
     return f"Zorgtaal: {sentence(term.zorgtaal)} Sociale taal: {sentence(term.sociale_taal)}"
 
 
+_MATCHERS: dict[tuple[int, int], tuple[list[GlossaryTerm], re.Pattern[str], dict[str, GlossaryTerm]]] = {}
+
+
+def _matcher(glossary: list[GlossaryTerm]) -> tuple[re.Pattern[str], dict[str, GlossaryTerm]]:
+    """One regex for every term and synonym (longest first), built once per glossary, not per page."""
+    key = (id(glossary), len(glossary))
+    cached = _MATCHERS.get(key)
+    if cached is not None and cached[0] is glossary:
+        return cached[1], cached[2]
+    words: dict[str, GlossaryTerm] = {}
+    for term in glossary:
+        for word in [term.term, *term.synoniemen]:
+            words[word.lower()] = term
+    pattern = re.compile(r"(?<!\w)(" + _trie(words) + r")(?!\w)", re.IGNORECASE)
+    _MATCHERS.clear()  # one course per build: keep only the latest
+    _MATCHERS[key] = (glossary, pattern, words)
+    return pattern, words
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex for exactly these words, as a character trie.
+
+    Tried at every position of every text, a flat `a|b|c…` of all terms tries
+    each term in turn; the trie tries one character at a time. Where a word ends
+    inside a longer one, the longer is tried first ("sociale kaart" before
+    "sociale"), as the flat alternation did by sorting the longest first.
+    """
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        options = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not options:
+            return ""
+        body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(root)
+
+
 class GlossaryProcessor(Treeprocessor):
     """Marks the first occurrence of each glossary term (or synonym) on a page."""
 
@@ -40,15 +87,7 @@ class GlossaryProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         if self.context.kind == "glossary" or not self.context.course.glossary:
             return
-        words: dict[str, GlossaryTerm] = {}
-        for term in self.context.course.glossary:
-            for word in [term.term, *term.synoniemen]:
-                words[word.lower()] = term
-        # Longest first, so "sociale kaart" wins over "kaart".
-        alternatives = sorted(words, key=len, reverse=True)
-        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in alternatives) + r")(?!\w)", re.IGNORECASE)
-        self.pattern = pattern
-        self.words = words
+        self.pattern, self.words = _matcher(self.context.course.glossary)
         self.done: set[str] = set()
         self._walk(root)
 
@@ -96,7 +135,7 @@ class GlossaryProcessor(Treeprocessor):
         tip_id = f"tip-{anchor[5:]}"
         wrapper = etree.Element("span", {"class": "leerpad-term"})
         link = etree.SubElement(
-            wrapper, "a", {"href": f"{self.context.base}woordenlijst.md#{anchor}", "aria-describedby": tip_id}
+            wrapper, "a", {"href": f"{self.context.base}{glossary_link(anchor)}", "aria-describedby": tip_id}
         )
         link.text = shown
         tip = etree.SubElement(

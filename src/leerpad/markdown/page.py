@@ -6,44 +6,9 @@ import xml.etree.ElementTree as etree
 
 from markdown.treeprocessors import Treeprocessor
 
-from leerpad.content.models import Case, Course, Quiz
+from leerpad.content.models import ACCESS_DIMENSIONS, KRACHTLIJNEN, ROLES, SETTINGS, Case, Course, Quiz
+from leerpad.layout import case_page, quiz_page, source_link
 from leerpad.markdown.context import PageContext
-
-SETTING_NAMES = {
-    "huisartsenpraktijk": "Huisartsenpraktijk",
-    "apotheek": "Apotheek",
-    "wijkgezondheidscentrum": "Wijkgezondheidscentrum",
-    "caw": "CAW (Centrum Algemeen Welzijnswerk)",
-    "ocmw": "OCMW / sociaal huis",
-    "ziekenfonds": "Dienst maatschappelijk werk van het ziekenfonds",
-    "wijkteam": "Wijkteam (Nederland)",
-}
-ROLE_NAMES = {
-    "huisarts": "huisarts",
-    "apotheker": "apotheker",
-    "sociaal-werker": "sociaal werker",
-    "verpleegkundige": "verpleegkundige",
-    "patient": "patiënt",
-}
-LINE_NAMES = {
-    "generalistisch": "generalistisch werken",
-    "nabijheid": "nabijheid",
-    "procesgericht": "procesgericht werken",
-    "verbindend": "verbindend werken",
-    "politiserend": "politiserend werken",
-}
-ACCESS_NAMES = {
-    "approachability": "benaderbaarheid",
-    "acceptability": "aanvaardbaarheid",
-    "availability": "beschikbaarheid en bereikbaarheid",
-    "affordability": "betaalbaarheid",
-    "appropriateness": "gepastheid",
-    "ability-to-perceive": "vermogen om een behoefte te zien",
-    "ability-to-seek": "vermogen om hulp te zoeken",
-    "ability-to-reach": "vermogen om hulp te bereiken",
-    "ability-to-pay": "vermogen om te betalen",
-    "ability-to-engage": "vermogen om mee te doen",
-}
 
 
 def quiz_rules(quiz: Quiz) -> str:
@@ -52,8 +17,9 @@ def quiz_rules(quiz: Quiz) -> str:
         "1 poging" if quiz.attempts == 1 else f"{quiz.attempts} pogingen"
     )
     scored = sum(1 for q in quiz.questions if q.scored)
+    counted = "1 vraag telt mee" if scored == 1 else f"{scored} vragen tellen mee"
     kind = "Eindtoets: u ziet uw score pas aan het einde. " if quiz.final else ""
-    return f"{kind}{scored} vragen tellen mee; geslaagd vanaf {round(quiz.pass_mark * 100)} %; {attempts}."
+    return f"{kind}{counted}; geslaagd vanaf {round(quiz.pass_mark * 100)} %; {attempts}."
 
 
 class PageStructureProcessor(Treeprocessor):
@@ -75,14 +41,10 @@ class PageStructureProcessor(Treeprocessor):
 
     def _wrap(self, root: etree.Element, tag: str, attrs: dict[str, str]) -> etree.Element:
         children = list(root)
-        keep = [c for c in children[:1] if c.tag == "h1"]
+        keep = children[:1] if children and children[0].tag == "h1" else []
         wrapper = etree.Element(tag, attrs)
-        for child in children:
-            if child in keep:
-                continue
-            root.remove(child)
-            wrapper.append(child)
-        root.append(wrapper)
+        wrapper.extend(children[len(keep):])
+        root[:] = [*keep, wrapper]  # one move, not a remove() per child
         return wrapper
 
     def _quiz(self, root: etree.Element, quiz: Quiz) -> None:
@@ -108,9 +70,7 @@ class PageStructureProcessor(Treeprocessor):
             root, "div", {"class": "leerpad-case", "data-leerpad-case": case.id, "data-iri": self.context.iri or ""}
         )
         children = list(wrapper)
-        for child in children:
-            wrapper.remove(child)
-        wrapper.append(self._meta(case, course))
+        wrapper[:] = [self._meta(case, course)]
         step: etree.Element | None = None
         number = 0
         for child in children:
@@ -134,15 +94,15 @@ class PageStructureProcessor(Treeprocessor):
                 node.text = text
                 node.tail = ", " if i < len(values) - 1 else None
 
-        row("Setting", [(SETTING_NAMES.get(case.setting, case.setting), None)] if case.setting else [])
-        row("Perspectieven", [(ROLE_NAMES.get(r, r), None) for r in case.roles])
+        row("Setting", [(SETTINGS.get(case.setting, case.setting), None)] if case.setting else [])
+        row("Perspectieven", [(ROLES.get(r, r), None) for r in case.roles])
         modules = [course.module(m) for m in case.modules]
         row("Modules", [(m.title, f"{base}{m.page}") for m in modules if m])
-        row("Krachtlijnen", [(LINE_NAMES.get(k, k), None) for k in case.krachtlijnen])
-        row("Toegang", [(ACCESS_NAMES.get(a, a), None) for a in case.access])
+        row("Krachtlijnen", [(KRACHTLIJNEN.get(k, k), None) for k in case.krachtlijnen])
+        row("Toegang", [(ACCESS_DIMENSIONS.get(a, a), None) for a in case.access])
         row("Duur", [(f"{case.minutes} minuten", None)] if case.minutes else [])
         sources = [course.sources.get(s) for s in case.sources]
-        row("Bronnen", [(s.short, f"{base}bronnen.md#bron-{s.key}") for s in sources if s])
+        row("Bronnen", [(s.short, f"{base}{source_link(s.key)}") for s in sources if s])
         return dl
 
     def _module(self, root: etree.Element, module_id: str, course: Course) -> None:
@@ -152,8 +112,8 @@ class PageStructureProcessor(Treeprocessor):
             return
         nav = etree.SubElement(root, "nav", {"class": "leerpad-module-links", "aria-label": "Bij deze module"})
         for title, items in (
-            ("Toets bij deze module", [(q.title, f"toetsen/{q.id}.md") for q in quizzes]),
-            ("Casussen bij deze module", [(c.title, f"casussen/{c.id}.md") for c in cases]),
+            ("Toets bij deze module", [(q.title, quiz_page(q.id)) for q in quizzes]),
+            ("Casussen bij deze module", [(c.title, case_page(c.id)) for c in cases]),
         ):
             if not items:
                 continue

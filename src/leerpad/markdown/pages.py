@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from leerpad.content.models import Course, Source
+from leerpad.content.models import SETTINGS, Course, Source
+from leerpad.layout import CASE_PAGES, case_page, source_anchor
 from leerpad.markdown.glossary import term_anchor
-from leerpad.markdown.page import SETTING_NAMES
 
 
 def reference(source: Source) -> str:
@@ -32,16 +32,16 @@ def reference(source: Source) -> str:
 
 
 def sources_page(course: Course) -> str:
-    """`bronnen.md`: every source in sources.yml, sorted by author and year."""
+    """The sources page: every source in sources.yml, sorted by author and year."""
     items = sorted(course.sources.values(), key=lambda s: (s.authors[:1], str(s.year)))
     lines = ["# Bronnen", "", "Alle bronnen waarnaar de cursus verwijst.", "", '<ul class="leerpad-sources">']
-    lines += [f'<li id="bron-{s.key}">{reference(s)}</li>' for s in items]
+    lines += [f'<li id="{source_anchor(s.key)}">{reference(s)}</li>' for s in items]
     lines += ["</ul>", ""]
     return "\n".join(lines)
 
 
 def glossary_page(course: Course) -> str:
-    """`woordenlijst.md`: each term in care language and in social-work language."""
+    """The glossary page: each term in care language and in social-work language."""
     lines = [
         "# Woordenlijst zorgtaal en sociale taal",
         "",
@@ -59,13 +59,14 @@ def glossary_page(course: Course) -> str:
 
 
 def case_overview_page(course: Course) -> str:
-    """`casussen/index.md`: every case with its setting, duration and modules."""
+    """The case overview: every case with its setting, duration and modules."""
     lines = ["# Casussen", "", "Oefen met situaties uit de praktijk van de eerste lijn.", ""]
     lines += ["| Casus | Setting | Duur | Modules |", "|---|---|---|---|"]
     for case in course.cases:
         modules = ", ".join(m.title for m in (course.module(x) for x in case.modules) if m)
-        setting = SETTING_NAMES.get(case.setting, case.setting)
+        setting = SETTINGS.get(case.setting, case.setting)
         title = case.title.replace("|", "\\|")
-        lines.append(f"| [{title}]({case.id}.md) | {setting} | {case.minutes} min | {modules} |")
+        link = case_page(case.id).removeprefix(CASE_PAGES)  # the overview lives beside the cases
+        lines.append(f"| [{title}]({link}) | {setting} | {case.minutes} min | {modules} |")
     lines.append("")
     return "\n".join(lines)

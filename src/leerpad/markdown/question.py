@@ -8,20 +8,39 @@ parser); only the stem, prompt, option and feedback texts go through Markdown.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import xml.etree.ElementTree as etree
 from typing import Any
 
+from markdown import Markdown
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
-from pymdownx.blocks.block import Block, type_string
+from pymdownx.blocks import BlocksProcessor
+from pymdownx.blocks.block import Block, type_string, type_string_in
 
-from leerpad.content.models import Option, Question
+from leerpad.content.models import QUESTION_TYPES, Option, Question
 from leerpad.content.questions import QuestionBlock, parse_block
 from leerpad.content.yamltext import YamlDoc
 from leerpad.markdown.context import PageContext
 from leerpad.xapi.profile import question_data, question_iri
 
 TRUE_FALSE_ORDER = ("true", "false")
+# MkDocs shows what its own loggers say (and counts warnings for --strict); the
+# name is only a string, so this package still runs without MkDocs (Pyodide).
+log = logging.getLogger("mkdocs.plugins.leerpad.question")
+
+
+_QUESTION_TYPE = type_string_in(QUESTION_TYPES, insensitive=False)
+
+
+def question_type(value: Any) -> str:
+    """The `type` option: one of the question types (PyMdown's `type_string_in`).
+
+    A plain function around the check, because PyMdown deep-copies every block's
+    OPTIONS for every block: a function is copied as is, a partial is rebuilt.
+    """
+    return str(_QUESTION_TYPE(value))
 
 
 class QuestionBlockProcessor(Block):
@@ -29,23 +48,71 @@ class QuestionBlockProcessor(Block):
 
     NAME = "question"
     ARGUMENT = None
-    OPTIONS = {"id": ("", type_string), "type": ("single", type_string)}
+    OPTIONS = {"id": ("", type_string), "type": ("single", question_type)}
+
+    def on_init(self) -> None:
+        # An option that fails its check makes PyMdown leave the block as plain
+        # text without a word: say so in the build log, naming the page.
+        def checked_type(value: Any) -> str:
+            try:
+                return question_type(value)
+            except ValueError:
+                log.warning(
+                    "%sonbekend vraagtype '%s' (kies uit: %s): de vraag wordt als gewone tekst getoond",
+                    self._where(), value, ", ".join(QUESTION_TYPES),
+                )
+                raise
+
+        self.option_spec["type"] = (self.option_spec["type"][0], checked_type)
+
+    def _where(self) -> str:
+        context: PageContext = self.config["context"]
+        return f"{context.src}: " if context.src else ""
 
     def on_markdown(self) -> str:
         return "raw"
 
     def on_create(self, parent: etree.Element) -> etree.Element:
-        return etree.SubElement(parent, "div", {"class": "leerpad-question"})
+        self.element = etree.SubElement(parent, "div", {"class": "leerpad-question"})
+        # PyMdown never ends a block left open at the end of the page: remember it.
+        self.tracker.setdefault("open", []).append(self)
+        return self.element
 
     def on_end(self, block: etree.Element) -> None:
+        self.tracker["open"].remove(self)
+        self.finish(closed=True)
+
+    def finish(self, closed: bool) -> None:
+        """Parse the block's raw content (as the validator does) and render the question."""
+        block = self.element
         raw = block.text or ""
         block.text = None
-        header = YamlDoc(data={"id": self.options["id"], "type": self.options["type"]})
-        body = list(enumerate(raw.split("\n"), start=1))
-        parsed = QuestionBlock(0, str(self.argument or "").strip(), header, body, True)
-        question, _errors = parse_block(parsed, "")  # errors: reported by the validator
         context: PageContext = self.config["context"]
+        # A module's, quiz's or case's questions were parsed (and their errors
+        # reported, with file lines) by the loader from this very file: reuse them.
+        question = context.loaded_question(self.options["id"]) if closed and self.options["id"] else None
+        if question is None:
+            header = YamlDoc(data={"id": self.options["id"], "type": self.options["type"]})
+            body = list(enumerate((raw if closed else self.dedent(raw)).split("\n"), start=1))
+            parsed = QuestionBlock(0, str(self.argument or "").strip(), header, body, closed)
+            question, errors = parse_block(parsed, "")
+            # A block anywhere else is only seen here, so it must not fail silently.
+            for error in errors:
+                log.warning("%s%s", self._where(), error.message)
         render_question(block, question, self.md, context)
+
+
+class UnclosedQuestions(Treeprocessor):
+    """Renders (and reports) question blocks still open at the end of the page."""
+
+    def __init__(self, md: Markdown, block_mgr: BlocksProcessor) -> None:
+        super().__init__(md)
+        self.block_mgr = block_mgr  # its trackers are replaced for every page: look them up each time
+
+    def run(self, root: etree.Element) -> None:
+        tracker = self.block_mgr.trackers.get(QuestionBlockProcessor.NAME, {})
+        for block in tracker.pop("open", []):
+            block.finish(closed=False)
 
 
 def render_question(root: etree.Element, question: Question, md: Any, context: PageContext) -> None:

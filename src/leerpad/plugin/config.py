@@ -20,8 +20,10 @@ class LrsConfig(base.Config):
 class LeerpadConfig(base.Config):
     """`plugins: - leerpad: {course_iri: …, language: …, lrs: {…}}`."""
 
-    course_iri = c.Type(str)
-    """The course's IRI; every activity id is built under it. Never change it once published."""
+    course_iri = c.Optional(c.Type(str))
+    """The course's IRI; every activity id is built under it. Never change it once published.
+
+    Optional here so that its absence is reported in Dutch with the other content errors."""
     language = c.Choice(("nl-BE", "nl-NL"), default="nl-BE")
     """`context.language` of every statement."""
     lrs = c.SubConfig(LrsConfig)

@@ -1,35 +1,37 @@
-"""The `leerpad` MkDocs plugin: events only; the work lives in content/ and markdown/."""
+"""The `leerpad` MkDocs plugin: events only; the work lives in content/, markdown/ and site.py."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from leerpad.content.loader import CASES_DIR, QUIZZES_DIR, load_course
-from leerpad.content.models import Course
+from leerpad.content import Course, load_course
+from leerpad.layout import CASES_DIR, QUIZZES_DIR
 from leerpad.markdown.context import PageContext
 from leerpad.plugin.config import LeerpadConfig
 from leerpad.plugin.csp import add_csp
+from leerpad.plugin.settings import course_settings
 from leerpad.plugin.site import (
-    ASSET_DIR,
-    ASSETS,
-    DATA_FILES,
-    asset_files,
+    add_runtime,
+    error_summary,
     generated_files,
     lrs_settings,
     name_search_dialog,
     page_config_element,
     page_context,
+    publish_only_pages,
     with_title,
 )
+
+if TYPE_CHECKING:  # only `mkdocs serve` needs it; importing it pulls in watchdog and an HTTP server
+    from mkdocs.livereload import LiveReloadServer
 
 log = logging.getLogger("mkdocs.plugins.leerpad")
 
@@ -44,46 +46,36 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
-        course, errors = load_course(self.root)
-        for error in errors:
+        settings, errors = course_settings(config, self.config)
+        course, content_errors = load_course(self.root, settings)
+        errors = sorted(errors + content_errors)
+        for error in errors:  # every error first, so that a trainer fixes them in one go
             log.error(str(error))
-        course.iri = self.config.course_iri.rstrip("/")
-        course.language = self.config.language
+        if errors:
+            raise PluginError(error_summary(errors))
         self.course = course
         self.context = PageContext(course=course)
         self.lrs = lrs_settings(self.config)  # read once per build: env overrides mkdocs.yml
         if "leerpad.markdown" not in config.markdown_extensions:
             config.markdown_extensions.append("leerpad.markdown")
         config.mdx_configs["leerpad.markdown"] = {"context": self.context}
-        css = f"{ASSET_DIR}/leerpad.css"
-        if (ASSETS / "leerpad.css").is_file() and css not in config.extra_css:
-            config.extra_css.append(css)
-        script = f"{ASSET_DIR}/leerpad.js"
-        if (ASSETS / "leerpad.js").is_file() and all(
-            str(s) != script for s in config.extra_javascript
-        ):
-            value = ExtraScriptValue(script)
-            value.type = "module"
-            config.extra_javascript.append(value)
+        add_runtime(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        for data in DATA_FILES:  # course data, not pages to publish
-            if (file := files.get_file_from_path(data)) is not None:
-                files.remove(file)
-        for file in [*generated_files(self.course, self.root, files, config), *asset_files(config)]:
+        publish_only_pages(files)
+        for file in generated_files(self.course, self.root, files, config):
             files.append(file)
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        fresh = page_context(self.course, page.file.src_uri)
-        for field in ("kind", "id", "iri", "base"):
-            setattr(self.context, field, getattr(fresh, field))
-        return with_title(self.course, fresh, markdown)
+        self.context.update(page_context(self.course, page.file.src_uri))
+        return with_title(self.course, self.context, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return page_config_element(self.course, self.context, page, self.lrs) + html
 
+    @event_priority(-100)  # last: a later plugin that edits inline scripts would break the hashes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         return add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None)
 

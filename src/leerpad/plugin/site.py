@@ -11,75 +11,100 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import leerpad
-from leerpad.content.manifest import course_manifest
-from leerpad.content.models import PROFESSIONS, Case, Course, Module, Quiz
+from leerpad.content.models import PROFESSIONS, ContentError, Course
+from leerpad.content.validate import count
+from leerpad.layout import (
+    CASE_OVERVIEW_PAGE,
+    DATA_FILES,
+    GLOSSARY_PAGE,
+    MANIFEST,
+    SOURCES_PAGE,
+    asset,
+    case_page,
+    generated_activity,
+    quiz_page,
+    up_to_root,
+)
 from leerpad.markdown.context import PageContext
 from leerpad.markdown.pages import case_overview_page, glossary_page, sources_page
 from leerpad.plugin.config import LeerpadConfig
+from leerpad.xapi.manifest import course_manifest
 from leerpad.xapi.profile import activity_iri
 
-ASSET_DIR = "assets/leerpad"
 ASSETS = Path(leerpad.__file__).parent / "assets"
-DATA_FILES = ("sources.yml", "glossary.yml")
+
+
+def error_summary(errors: list[ContentError]) -> str:
+    """One line that stops the build, after each error was logged on its own line."""
+    return f"{count(errors)} van de cursus (zie hierboven); controleer met 'leerpad validate'"
+
+
+def add_runtime(config: MkDocsConfig) -> None:
+    """Put the runtime's stylesheet and module script on every page (once)."""
+    css = asset("leerpad.css")
+    if (ASSETS / "leerpad.css").is_file() and css not in config.extra_css:
+        config.extra_css.append(css)
+    script = asset("leerpad.js")
+    if (ASSETS / "leerpad.js").is_file() and all(str(s) != script for s in config.extra_javascript):
+        value = ExtraScriptValue(script)
+        value.type = "module"
+        config.extra_javascript.append(value)
+
+
+def publish_only_pages(files: Files) -> None:
+    """Drop the course's data files (sources, glossary) from what MkDocs publishes."""
+    for data in DATA_FILES:
+        if (file := files.get_file_from_path(data)) is not None:
+            files.remove(file)
 
 
 def generated_files(course: Course, root: Path, files: Files, config: MkDocsConfig) -> Iterator[File]:
-    """Quiz and case pages, the overview/sources/glossary pages and course.json."""
+    """Quiz and case pages, the overview/sources/glossary pages, course.json and the runtime."""
     for quiz in course.quizzes:
-        yield File.generated(config, f"toetsen/{quiz.id}.md", content=(root / quiz.path).read_text("utf-8"))
+        yield File.generated(config, quiz_page(quiz.id), content=(root / quiz.path).read_text("utf-8"))
     for case in course.cases:
-        yield File.generated(config, f"casussen/{case.id}.md", content=(root / case.path).read_text("utf-8"))
+        yield File.generated(config, case_page(case.id), content=(root / case.path).read_text("utf-8"))
     optional = {
-        "casussen/index.md": case_overview_page,
-        "bronnen.md": sources_page,
-        "woordenlijst.md": glossary_page,
+        CASE_OVERVIEW_PAGE: case_overview_page,
+        SOURCES_PAGE: sources_page,
+        GLOSSARY_PAGE: glossary_page,
     }
     for uri, render in optional.items():
         if files.get_file_from_path(uri) is None:
             yield File.generated(config, uri, content=render(course))
     manifest = json.dumps(course_manifest(course), ensure_ascii=False, indent=1)
-    yield File.generated(config, "course.json", content=manifest)
-
-
-def asset_files(config: MkDocsConfig) -> Iterator[File]:
-    """The browser runtime, copied from the package to `assets/leerpad/`."""
+    yield File.generated(config, MANIFEST, content=manifest)
     # Only the built files at the top: `src/` holds the typed sources they are minified from.
     for path in sorted(ASSETS.iterdir()):
         if path.is_file() and path.suffix in (".js", ".css"):
-            yield File.generated(config, f"{ASSET_DIR}/{path.name}", abs_src_path=str(path))
+            yield File.generated(config, asset(path.name), abs_src_path=str(path))
 
 
 def page_context(course: Course, src_uri: str) -> PageContext:
     """Which kind of page a source file is, and the activity its questions hang under."""
-    base = "../" * src_uri.count("/")
-    stem = src_uri.rsplit("/", 1)[-1].removesuffix(".md")
-    if src_uri.startswith("toetsen/") and course.quiz(stem):
-        return PageContext("quiz", stem, activity_iri(course.iri, "quiz", stem), base, course)
-    if src_uri.startswith("casussen/") and course.case(stem):
-        return PageContext("case", stem, activity_iri(course.iri, "case", stem), base, course)
-    if src_uri == "woordenlijst.md":
-        return PageContext("glossary", None, None, base, course)
+    page = PageContext(base=up_to_root(src_uri), course=course, src=src_uri)
+    generated = generated_activity(src_uri)
     module = next((m for m in course.modules if m.page == src_uri), None)
-    if module:
-        return PageContext("module", module.id, activity_iri(course.iri, "module", module.id), base, course)
-    return PageContext("page", None, None, base, course)
+    if generated and (course.quiz(generated[1]) if generated[0] == "quiz" else course.case(generated[1])):
+        page.kind, page.id = generated
+    elif src_uri == GLOSSARY_PAGE:
+        page.kind = "glossary"
+    elif module:
+        page.kind, page.id = "module", module.id
+    if page.kind in ("quiz", "case", "module") and page.id:
+        page.iri = activity_iri(course.iri, page.kind, page.id)
+    return page
 
 
 def activity_title(course: Course, context: PageContext) -> str:
     """The title a module, quiz or case has in its own front matter ('' for other pages)."""
-    ident = context.id or ""
-    found: Module | Quiz | Case | None = None
-    if context.kind == "module":
-        found = course.module(ident)
-    elif context.kind == "quiz":
-        found = course.quiz(ident)
-    elif context.kind == "case":
-        found = course.case(ident)
+    found = course.activity(context.kind, context.id)
     return found.title if found else ""
 
 
@@ -117,7 +142,7 @@ def page_config_element(course: Course, context: PageContext, page: Page, lrs: d
         module = quiz.module
     data = {
         "course": {"iri": course.iri, "title": course.title, "language": course.language},
-        "manifest": "../" * page.url.count("/") + "course.json",
+        "manifest": up_to_root(page.url) + MANIFEST,
         "platform": f"Leerpad {leerpad.__version__}",
         "lrs": lrs,
         "professions": PROFESSIONS,

@@ -13,19 +13,6 @@ from leerpad.content.models import Option, Question
 INTERACTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction"
 LANG = "nl"
 
-VERBS = {
-    name: f"http://adlnet.gov/expapi/verbs/{name}"
-    for name in ("initialized", "experienced", "answered", "passed", "failed", "completed", "terminated")
-}
-
-ACTIVITY_TYPES = {
-    "course": "http://adlnet.gov/expapi/activities/course",
-    "module": "http://adlnet.gov/expapi/activities/module",
-    "quiz": "http://adlnet.gov/expapi/activities/assessment",
-    "case": "http://adlnet.gov/expapi/activities/simulation",
-    "question": INTERACTION_TYPE,
-}
-
 INTERACTION_TYPES = {
     "single": "choice",
     "multiple": "choice",

@@ -1,1 +1,0 @@
-"""Leerpad report."""
