@@ -161,6 +161,21 @@ class Site:
         return int(page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length"))
 
     @staticmethod
+    def add_statements(page: Any, *results: dict[str, Any] | None) -> None:
+        """Puts `experienced` statements of another actor (mailto:x@example.be) in the page's
+        outbox, one per entry of `results`: its `result`, or none."""
+        page.evaluate(
+            """results => { for (const result of results) window.leerpad.outbox.add({
+              id: crypto.randomUUID(),
+              actor: {objectType: 'Agent', name: 'x', mbox: 'mailto:x@example.be'},
+              verb: {id: 'http://adlnet.gov/expapi/verbs/experienced'},
+              object: {objectType: 'Activity', id: 'https://leerpad.example/demo'},
+              context: {registration: JSON.parse(localStorage['leerpad.reg'])},
+              timestamp: new Date().toISOString(), ...result ? {result} : {}}) }""",
+            list(results),
+        )
+
+    @staticmethod
     def made(page: Any) -> list[str]:
         """Ids of every statement the runtime made in this browser context (see MADE)."""
         keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('test.made.'))")
