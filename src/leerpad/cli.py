@@ -63,13 +63,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from leerpad.lrs.serve import serve
 
-    return serve(Path(args.dir), watch=args.watch)
+    return serve(Path(args.dir), watch=args.watch, port=args.port, lrs_port=args.lrs_port)
 
 
 def _cmd_lrs(args: argparse.Namespace) -> int:
-    from leerpad.lrs.serve import run_lrs
+    from leerpad.lrs.serve import lrs_main
 
-    return run_lrs(Path(args.dir))
+    return lrs_main(args.rest)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,16 +96,27 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="bouw en serveer de cursus met de ingebouwde LRS")
     p.add_argument("dir", nargs="?", default=".")
     p.add_argument("--watch", action="store_true", help="herbouw bij elke wijziging (voor trainers)")
+    p.add_argument("--port", type=int, help="poort van de site (standaard 8000)")
+    p.add_argument("--lrs-port", type=int, help="poort van de LRS (standaard 8100)")
     p.set_defaults(func=_cmd_serve)
 
-    p = sub.add_parser("lrs", help="start alleen de ingebouwde LRS")
-    p.add_argument("dir", nargs="?", default=".")
+    p = sub.add_parser(
+        "lrs",
+        help="de ingebouwde LRS: starten ([DIR] [--port N]), sleutels (credential add|list|revoke), backup FILE",
+        add_help=False,
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_lrs)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``leerpad`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lrs"]:  # its own arguments, options first included (argparse's REMAINDER drops them)
+        from leerpad.lrs.serve import lrs_main
+
+        return lrs_main(argv[1:])
     args = _parser().parse_args(argv)
     result: int = args.func(args)
     return result
