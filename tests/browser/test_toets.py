@@ -101,10 +101,38 @@ def test_module_test_failed_retried_with_a_new_draw_and_passed(page: Any, site: 
     assert not page.errors
 
 
-def pass_toets(page: Any, site: Any, path: str) -> None:
+def overview(page: Any) -> list[list[str]]:
+    """The rows of "Mijn voortgang" on the home page."""
+    page.goto("")
+    page.locator(".leerpad-overview").wait_for()
+    rows = page.locator(".leerpad-overview tbody tr")
+    return list(rows.evaluate_all("l => l.map(r => [...r.children].map(c => c.textContent))"))
+
+
+def test_the_home_page_shows_per_module_status_and_what_is_still_needed(page: Any, site: Any) -> None:
+    page.goto("toetsen/toegang-toets/")
+    site.fill_learner(page)
+    site.start(page)
+    site.submit(page)  # nothing answered: failed
+    assert overview(page) == [
+        ["Toegang tot zorg en welzijn", "bezig", "niet geslaagd (0 %), nog 2 pogingen"],
+        ["Sociale verbondenheid", "nog niet begonnen", "nog niet gemaakt"],
+        ["Eindtoets", "nog niet begonnen", "nog niet gemaakt"],
+    ]
+    pass_toets(page, site, "toetsen/toegang-toets/", "Opnieuw proberen")
+    rows = overview(page)
+    assert rows[0] == ["Toegang tot zorg en welzijn", "afgerond", "geslaagd (100 %)"]
+    text = page.locator(".leerpad-overview").text_content()
+    assert "Casussen afgerond: 0 van 2." in text
+    assert "Nog nodig voor uw accreditatie: Sociale verbondenheid, Eindtoets." in text
+    assert page.locator(".leerpad-overview h2").text_content() == "Mijn voortgang"
+    assert not page.errors
+
+
+def pass_toets(page: Any, site: Any, path: str, button: str = "Toets starten") -> None:
     page.goto(path)
     page.locator(".leerpad-go").wait_for()
-    for q in site.start(page):
+    for q in site.start(page, button):
         site.answer(page, q, right=True)
     assert "Geslaagd." in site.submit(page)
 

@@ -131,6 +131,9 @@ async function init() {
   }
   if (!man) return;
   bar(cfg, man);
+  // The home page (beside course.json) shows the overview; its code loads only there.
+  const at = document.querySelector('.leerpad-progress');
+  if (at && new URL('.', new URL(cfg.manifest, location.href)).pathname === location.pathname) import('./overview.js').then(o => o.overview(man, at));
   if (pg.kind === 'module') readToEnd(cfg, man);
 }
 
