@@ -273,10 +273,10 @@ def scored_lrs(course: Path, origin: str) -> Any:
     starts it, allowing `origin` (CORS)."""
     from leerpad.scoring.embedded import prepare
 
-    from leerpad.lrs.server import LRSServer
+    from leerpad.lrs.testing import LiveLRS
 
     state = course / ".leerpad"
-    return LRSServer.start(
+    return LiveLRS.start(
         database=f"sqlite://{state / 'lrs.sqlite3'}",
         state_dir=state,
         cors_origins=(origin,),
