@@ -41,6 +41,7 @@ from leerpad.lrs.schema import migrate
 
 _COLUMNS = "id, stored, timestamp, verb, activity, agent, registration, ref, body"
 _CHUNK = 500  # ids per `IN (…)`: far below every database's parameter limit
+_RACES = 5  # lost races with other writers of the same ids before giving up
 # Any constant shared by all writers of the same PostgreSQL database.
 _WRITE_LOCK_KEY = 0x1EE2_9AD1
 
@@ -83,7 +84,7 @@ class StatementStore:
         pending = {normalise_uuid(s["id"]): s for s in statements if "id" in s}
         if not pending:
             return 0
-        while True:
+        for attempt in range(_RACES):
             existing = {normalise_uuid(s["id"]): s for s in self.by_ids(list(pending))}
             for statement_id, stored in existing.items():
                 if not statements_are_equivalent(pending[statement_id], stored):
@@ -94,10 +95,11 @@ class StatementStore:
             try:
                 self._insert(rows, attachments or {})
             except Exception as error:
-                if self.db.is_unique_violation(error):
+                if self.db.is_unique_violation(error) and attempt + 1 < _RACES:
                     continue  # a concurrent writer stored one of them: compare again
                 raise
             return len(rows)
+        raise StoreError("unreachable: every attempt either returns or raises")
 
     def _insert(self, rows: Sequence[IndexedStatement], attachments: Mapping[str, tuple[str, bytes]]) -> None:
         with self.db.transaction() as cursor:
