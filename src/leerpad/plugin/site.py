@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import leerpad
-from leerpad.content.models import ContentError, Course
+from leerpad.content.models import PROFESSIONS, ContentError, Course
 from leerpad.content.validate import count
 from leerpad.layout import (
     CASE_OVERVIEW_PAGE,
@@ -157,6 +157,7 @@ def page_config_element(
         "platform": f"Leerpad {leerpad.__version__}",
         "lrs": lrs,
         "scorer": scorer,
+        "professions": PROFESSIONS,
         "page": {
             "kind": context.kind,
             "id": context.id,

@@ -24,7 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @typedef {{endpoint: string, fetch: string, actor: any, registration: string, activityId: string}} Launch
  * @typedef {{launchMode: string, contextTemplate: any, masteryScore?: number, moveOn?: string, returnURL?: string}} LaunchData
  * @typedef {{completed?: boolean, passed?: boolean}} Status
- * @typedef {Launch & {auth: string, data: LaunchData, prefs: any, status: Status, start: number,
+ * @typedef {Launch & {auth: string, data: LaunchData | null, prefs: any, status: Status, start: number,
  *   failed?: boolean, fail?: any, ended?: boolean, error?: string}} Saved
  */
 
@@ -34,7 +34,7 @@ class Stop extends Error {}
 /** The statements not yet sent, oldest first. @returns {any[]} */
 const list = () => JSON.parse(sessionStorage[QUEUE] || '[]');
 /** No response: no connection. */
-const none = () => /** @type {Response} */ (null);
+const none = () => /** @type {Response | null} */ (null);
 const read = () => { try { return JSON.parse(sessionStorage[KEY] || 'null') } catch { return null } };
 
 /** The launch parameters of the URL, each checked. @param {URLSearchParams} q @returns {Launch} */
@@ -130,7 +130,9 @@ export class Lms {
   save() { sessionStorage[KEY] = JSON.stringify(this.s) }
   get normal() { return this.s.data && this.s.data.launchMode === 'Normal' }
   /** The AU as the course structure names it: the publisher id the LMS puts in the context template. */
-  get publisher() { return ((this.s.data.contextTemplate.contextActivities || {}).grouping || []).map((/** @type {any} */ a) => a.id) }
+  /** LaunchData: read before any statement, so a session that sends has it. */
+  get data() { if (!this.s.data) throw new Stop('LMS.LaunchData ontbreekt.'); return this.s.data }
+  get publisher() { return ((this.data.contextTemplate.contextActivities || {}).grouping || []).map((/** @type {any} */ a) => a.id) }
 
   /**
    * The runtime's statement, as "cmi5 allowed": the LMS's actor, registration and
@@ -147,7 +149,7 @@ export class Lms {
 
   /** @param {any} st */
   stamp(st) {
-    const s = this.s, t = structuredClone(s.data.contextTemplate), c = st.context || {};
+    const s = this.s, t = structuredClone(this.data.contextTemplate), c = st.context || {};
     t.registration = s.registration;
     for (const k of ['language', 'platform', 'instructor', 'team', 'revision', 'statement']) if (c[k] != null && t[k] == null) t[k] = c[k];
     const ca = t.contextActivities ||= {};
@@ -175,7 +177,7 @@ export class Lms {
     const ca = st.context.contextActivities;
     ca.category = [...ca.category || [], { id: CATEGORY }];
     if (result && (result.success != null || result.completion != null)) ca.category.push({ id: MOVEON });
-    if (mastery && s.data.masteryScore != null) st.context.extensions[MASTERY] = s.data.masteryScore;
+    if (mastery && this.data.masteryScore != null) st.context.extensions[MASTERY] = this.data.masteryScore;
     this.queue(JSON.parse(JSON.stringify(st)));
   }
 
@@ -203,7 +205,7 @@ export class Lms {
       this.defined('completed', { completion: true, duration });
     } else {
       // LaunchData's masteryScore, when present, decides over the course's pass mark (cmi5 10.2.4).
-      const m = s.data.masteryScore, pass = m != null && scaled != null ? scaled >= m : verb === 'passed';
+      const m = this.data.masteryScore, pass = m != null && scaled != null ? scaled >= m : verb === 'passed';
       const result = { success: pass, duration, ...scaled != null ? { score: { scaled } } : {} };
       if (s.status.passed || s.failed) return;
       if (pass) {
