@@ -62,7 +62,7 @@ def test_a_full_local_storage_keeps_the_statement_and_tells_the_learner(page: An
     notice = page.locator(".leerpad-notice")
     notice.wait_for()
     assert notice.text_content().startswith(
-        'Uw browser heeft geen opslagruimte meer: sluit deze pagina niet voordat er "Alles is verzonden" staat.'
+        'Uw browser heeft geen opslagruimte meer: sluit deze pagina pas als er "Alles is verzonden" staat.'
     )
     assert page.locator("#vraag-peeters-stap .leerpad-question__result").text_content() == "Juist."
     page.locator(".leerpad-sync", has_text="Alles is verzonden.").wait_for(timeout=20_000)

@@ -57,7 +57,7 @@ export const set = (k, v) => {
     mem.delete(k);
   } catch {
     mem.set(k, t);
-    notice('Uw browser heeft geen opslagruimte meer: sluit deze pagina niet voordat er "Alles is verzonden" staat.');
+    notice('Uw browser heeft geen opslagruimte meer: sluit deze pagina pas als er "Alles is verzonden" staat.');
   }
 };
 /** @param {string} k */
