@@ -1,4 +1,4 @@
-"""The ``leerpad`` command: validate, new, build, serve, lrs, report, verify.
+"""The ``leerpad`` command: validate, new, build, serve, lrs, scorer, report, verify.
 
 Each subcommand is a thin wrapper around the module that owns the concern, so
 that this file stays an index of what the tool can do.
@@ -72,6 +72,32 @@ def _cmd_lrs(args: argparse.Namespace) -> int:
     return lrs_main(args.rest)
 
 
+def _cmd_scorer(args: argparse.Namespace) -> int:
+    from leerpad.scoring.standalone import run_scorer
+
+    return run_scorer(args)
+
+
+def _cmd_package(args: argparse.Namespace) -> int:
+    try:
+        from leerpad.cmi5.check import check_package
+        from leerpad.cmi5.package import run_package
+    except ImportError as error:  # lxml comes with the extra
+        print(f"{error}: installeer leerpad[cmi5] (pip install 'leerpad[cmi5]')", file=sys.stderr)
+        return 2
+    if args.check:
+        problems = check_package(Path(args.check))
+        for problem in problems:
+            print(problem)
+        if problems:
+            noun = "probleem" if len(problems) == 1 else "problemen"
+            print(f"{len(problems)} {noun} in {args.check}", file=sys.stderr)
+            return 1
+        print(f"{args.check}: geen problemen gevonden")
+        return 0
+    return run_package(Path(args.dir), Path(args.output), [o.rstrip("/") for o in args.lms_origin])
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from leerpad.report.command import ReportOptions, run_report
 
@@ -127,6 +153,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lrs-port", type=int, help="poort van de LRS (standaard 8100)")
     p.set_defaults(func=_cmd_serve)
 
+    p = sub.add_parser("package", help="maak een cmi5-pakket voor een LMS, of controleer er een (--check)")
+    p.add_argument("dir", nargs="?", default=".", help="map met mkdocs.yml (standaard: .)")
+    p.add_argument("-o", "--output", default="course.zip", help="het zip-bestand (standaard: course.zip)")
+    p.add_argument("--lms-origin", action="append", default=[], metavar="ORIGIN",
+                   help="oorsprong van de LRS en fetch-URL van het LMS (herhaalbaar; standaard: elke https-oorsprong)")
+    p.add_argument("--check", metavar="ZIP",
+                   help="controleer een cmi5-pakket (zip of losse cmi5.xml) in plaats van er een te maken")
+    p.set_defaults(func=_cmd_package)
+
     p = sub.add_parser(
         "lrs",
         help="de ingebouwde LRS: starten ([DIR] [--port N]), sleutels (credential add|list|revoke), backup FILE",
@@ -134,6 +169,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_lrs)
+
+    from leerpad.scoring.standalone import add_arguments
+
+    p = sub.add_parser("scorer", help="de scorer van de toetsen alleen, voor een externe LRS")
+    add_arguments(p)
+    p.set_defaults(func=_cmd_scorer)
 
     p = sub.add_parser("report", help="uploadbestanden, certificaten en dashboard uit de LRS")
     p.add_argument("dir", nargs="?", default=".", help="map met mkdocs.yml (standaard: .)")

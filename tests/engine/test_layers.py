@@ -22,6 +22,8 @@ ALLOWED: dict[str, set[str]] = {
     "markdown": {"content", "xapi", "layout"},
     "authoring": {"content", "xapi", "markdown", "layout"},  # preview.py runs in Pyodide
     "plugin": {"content", "xapi", "markdown", "layout", "authoring", "__init__"},
+    "scoring": {"content", "xapi", "plugin", "lrs", "layout", "__init__"},
+    "cmi5": {"content", "xapi", "layout", "plugin"},  # a package is made of a build
 }
 
 

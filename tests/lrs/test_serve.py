@@ -171,16 +171,18 @@ def test_a_learner_answer_on_served_course_reaches_the_lrs(course: Path, browser
         context = browser.new_context(base_url=site, locale="nl-BE")  # under the site's own CSP
         try:
             page = context.new_page()
-            page.goto("toetsen/toegang-toets/")
+            # A practice question: toetsen go through the scorer (tests/scoring).
+            page.goto("casussen/slaapproblemen/")
             page.get_by_label("Naam", exact=True).fill("Els Janssens")
             page.get_by_label("E-mail").fill("els@example.be")
             page.get_by_label("Beroep").select_option("apotheker")
             page.get_by_label("Soort nummer").select_option("big")
             page.get_by_label("RIZIV- of BIG-nummer").fill("12345678901")
             page.get_by_role("button", name="Opslaan").click()
-            page.get_by_label("Benaderbaarheid", exact=True).check()
-            page.locator("#vraag-dimensie-1 .leerpad-check").click()
-            question = "https://leerpad.example/demo/quiz/toegang-toets/question/dimensie-1"
+            page.get_by_role("button", name="Verder").click()  # the case opens step by step
+            page.get_by_label("Vragen hoe zijn dagen eruitzien en wie hij ziet", exact=True).check()
+            page.locator("#vraag-peeters-stap .leerpad-check").click()
+            question = "https://leerpad.example/demo/case/slaapproblemen/question/peeters-stap"
             url = credentials["endpoint"] + "statements"
             answered: list[dict[str, Any]] = []
             deadline = time.monotonic() + 30
@@ -195,11 +197,13 @@ def test_a_learner_answer_on_served_course_reaches_the_lrs(course: Path, browser
         _ctrl_c(process)
     assert len(answered) == 1
     statement = answered[0]
-    assert statement["result"]["response"] == "benaderbaarheid"
+    assert statement["result"]["response"] == "vragen-hoe-zijn-dagen-eruitzien-en-wie"
     assert statement["result"]["success"] is True
-    assert statement["object"]["definition"]["correctResponsesPattern"] == ["benaderbaarheid"]
+    assert statement["object"]["definition"]["correctResponsesPattern"] == [
+        "vragen-hoe-zijn-dagen-eruitzien-en-wie"
+    ]
     assert [c["id"] for c in statement["object"]["definition"]["choices"]] == [
-        "betaalbaarheid", "benaderbaarheid", "beschikbaarheid"
+        "een-hogere-dosis-voorschrijven", "vragen-hoe-zijn-dagen-eruitzien-en-wie"
     ]
     assert statement["actor"]["name"] == "Els Janssens"
 

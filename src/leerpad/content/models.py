@@ -47,6 +47,14 @@ ROLES = {
     "verpleegkundige": "verpleegkundige",
     "patient": "patiënt",
 }
+# What a learner declares as profession in the identity form (id -> Dutch label); the id goes
+# into every statement (`<course>/extension/beroep`). The professions that are case roles
+# share their id and wording.
+PROFESSIONS = {
+    **{role: label.capitalize() for role, label in ROLES.items() if role != "patient"},
+    "student": "Student",
+    "andere": "Andere",
+}
 QUESTION_TYPES = (
     "single",
     "multiple",

@@ -28,10 +28,13 @@ checks every statement write passes after validation (a refusal is a 403).
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from anyio import to_thread
@@ -214,21 +217,39 @@ class XapiFront:
 # ---------------------------------------------------------------- composition
 
 
+#: ``module:function`` returning an LRS extension (``leerpad serve``: the scorer), an object
+#: with ``mounts`` (``[(path prefix, app)]``) and ``policies`` (statement policies).
+EXTENSION_ENV = "LEERPAD_LRS_EXTENSION"
+
+
+@functools.cache
+def _extension() -> Any:
+    """The extension ``$LEERPAD_LRS_EXTENSION`` names (made once per process), or None."""
+    target = os.environ.get(EXTENSION_ENV, "")
+    if not target:
+        return None
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)()
+
+
 def root_mounts() -> list[tuple[str, ASGIApp]]:
     """Apps served at the server root beside ``/xAPI/``, as ``(path prefix, app)``.
 
     The place for Leerpad services that share the LRS's process and credentials
-    (e.g. the scorer at ``/leerpad/v1``).
+    (e.g. the scorer at ``/leerpad/v1``), brought by the extension.
     """
-    return []
+    extension = _extension()
+    return list(extension.mounts) if extension is not None else []
 
 
 def statement_policies() -> list[StatementPolicy]:
     """The checks every statement write passes after validation, in order (a refusal is a 403).
 
-    The place for the scorer's rule on what the browser's write credential may store.
+    The extension's first (the scorer's rule on what the browser's write credential
+    may store, in Dutch), then who may void.
     """
-    return [voiding_needs_all]
+    extension = _extension()
+    return [*(extension.policies if extension is not None else []), voiding_needs_all]
 
 
 def _limit(name: str, default: int) -> int:

@@ -68,7 +68,14 @@ def database_url(course_dir: Path) -> str:
 def start_embedded_lrs(
     course_dir: Path, site_port: int, lrs_port: int, database: str | None = None, workers: int = 1
 ) -> LRSServer:
-    """Start the embedded LRS for ``course_dir`` (credentials created on first start)."""
+    """Start the embedded LRS for ``course_dir`` with its scorer (credentials created on first start)."""
+    from leerpad.scoring.course import CourseError
+    from leerpad.scoring.embedded import prepare
+
+    try:
+        scorer_env = prepare(course_dir)
+    except CourseError as error:
+        raise LRSStartError(str(error)) from error
     return LRSServer.start(
         database=database or database_url(course_dir),
         state_dir=course_dir / STATE_DIR,
@@ -76,6 +83,7 @@ def start_embedded_lrs(
         port=lrs_port,
         cors_origins=site_origins(site_port),
         workers=workers,
+        extra_env=scorer_env,
     )
 
 

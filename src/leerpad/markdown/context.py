@@ -14,7 +14,8 @@ class PageContext:
     `kind` is module, quiz, case or page; `iri` is the activity id that the
     page's questions hang under; `base` is the relative path from the page's
     source file to the docs root, so that links like ``{base}bronnen.md``
-    are resolved (and checked) by MkDocs.
+    are resolved (and checked) by MkDocs. `keys_in_page` is false when the course
+    names an LRS: a toets's answer key then stays on the server (scoring service).
     """
 
     kind: str = "page"
@@ -23,6 +24,7 @@ class PageContext:
     base: str = ""
     course: Course = field(default_factory=lambda: Course(iri="", title=""))
     src: str = ""  # the page's source path (relative to docs_dir), to name it in the build log
+    keys_in_page: bool = True  # false with an LRS: a toets's key stays on the server
 
     def update(self, other: PageContext) -> None:
         """Take over another page's fields; the course stays (the extension holds this object)."""

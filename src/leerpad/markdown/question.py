@@ -23,7 +23,7 @@ from leerpad.content.models import QUESTION_TYPES, Option, Question
 from leerpad.content.questions import QuestionBlock, parse_block
 from leerpad.content.yamltext import YamlDoc
 from leerpad.markdown.context import PageContext
-from leerpad.xapi.profile import question_data, question_iri
+from leerpad.xapi.profile import question_data, question_iri, without_key
 
 TRUE_FALSE_ORDER = ("true", "false")
 # MkDocs shows what its own loggers say (and counts warnings for --strict); the
@@ -116,7 +116,14 @@ class UnclosedQuestions(Treeprocessor):
 
 
 def render_question(root: etree.Element, question: Question, md: Any, context: PageContext) -> None:
-    """Fill `root` (a div) with the question's HTML as the page contract says."""
+    """Fill `root` (a div) with the question's HTML as the page contract says.
+
+    A scored question of a toets shows no key when the course names an LRS: the
+    scoring service holds it (`.leerpad/keys/`) and gives the feedback after a submit.
+    """
+    keyless = not context.keys_in_page and context.kind == "quiz" and question.scored
+    if keyless:
+        question = without_key(question)
     parent_iri = context.iri or f"{context.course.iri}/page"
     iri = question_iri(parent_iri, question.id)
     dom_id = f"vraag-{question.id}"
@@ -127,7 +134,8 @@ def render_question(root: etree.Element, question: Question, md: Any, context: P
     root.set("data-scored", "true" if question.scored else "false")
 
     # An attribute, not a JSON <script>: Material's instant loading re-runs the content's scripts.
-    root.set("data-question", json.dumps(question_data(question, iri), ensure_ascii=False, separators=(",", ":")))
+    data = question_data(question, iri, key=not keyless)
+    root.set("data-question", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
     fieldset = etree.SubElement(root, "fieldset")
     legend = etree.SubElement(fieldset, "legend", {"class": "leerpad-question__stem"})
@@ -211,7 +219,7 @@ def _matching(fieldset: etree.Element, question: Question, dom_id: str) -> None:
 
 def _reflection(fieldset: etree.Element, question: Question, dom_id: str) -> None:
     label = etree.SubElement(fieldset, "label", {"class": "leerpad-reflection"})
-    label.text = "Uw antwoord (alleen voor uzelf en uw LRS) "
+    label.text = "Uw antwoord "
     etree.SubElement(label, "textarea", {"rows": "4", "name": dom_id})
 
 

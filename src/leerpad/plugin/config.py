@@ -17,6 +17,17 @@ class LrsConfig(base.Config):
     """Its password (env `LEERPAD_LRS_PASSWORD`)."""
 
 
+class ScorerConfig(base.Config):
+    """The scoring service of the toetsen (README: "Toetsen are scored on the server")."""
+
+    url = c.Optional(c.Type(str))
+    """Root URL of the scoring service; default: the LRS server's root (the embedded LRS)."""
+    final_lock = c.Type(bool, default=True)
+    """The final test opens when every module is done."""
+    final_feedback = c.Type(bool, default=False)
+    """After the final test, feedback per question (default: only right or wrong)."""
+
+
 class BodyConfig(base.Config):
     """What one accreditation body grants for this course, and the organiser's numbers there.
 
@@ -65,5 +76,7 @@ class LeerpadConfig(base.Config):
     """`context.language` of every statement."""
     lrs = c.SubConfig(LrsConfig)
     """The Learning Record Store the course names."""
+    scorer = c.SubConfig(ScorerConfig)
+    """The scoring service: its URL, the final-test lock, final-test feedback."""
     accreditation = c.SubConfig(AccreditationConfig)
     """Hours, points and numbers per accreditation body (`leerpad report`)."""

@@ -52,11 +52,11 @@ def inline_script_hashes(html: str) -> list[str]:
     return hashes
 
 
-def policy(html: str, lrs_origin: str | None) -> str:
-    """The policy for one page: the site ('self'), the LRS origin, hashed inline code."""
+def policy(html: str, *origins: str | None) -> str:
+    """The policy for one page: the site ('self'), the LRS (and scorer) origins, hashed inline code."""
     scripts = " ".join(["'self'", *inline_script_hashes(html)])
     styles = " ".join(["'self'", *dict.fromkeys(_hash(s) for s in _STYLE.findall(html))])
-    connect = " ".join(filter(None, ["'self'", _origin(lrs_origin)]))
+    connect = " ".join(dict.fromkeys(filter(None, ["'self'", *(_origin(o) for o in origins)])))
     return "; ".join(
         [
             "default-src 'self'",
@@ -73,16 +73,16 @@ def policy(html: str, lrs_origin: str | None) -> str:
     )
 
 
-def add_csp(html: str, lrs_origin: str | None) -> str:
+def add_csp(html: str, *origins: str | None) -> str:
     """`html` with a Content-Security-Policy meta element early in its head.
 
     Placed right after `<meta charset>` (or the `<head>` tag), before any script;
     an existing policy element is replaced. A page without `<head>` is returned
-    unchanged. `lrs_origin` may be an origin or the LRS endpoint URL; `None`
-    allows connections to the site only.
+    unchanged. `origins` may be origins or URLs (the LRS endpoint, the scorer);
+    none allows connections to the site only.
     """
     html = _EXISTING.sub("", html)
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, lrs_origin)}">'
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, *origins)}">'
     anchor = _CHARSET.search(html) or _HEAD.search(html)
     if anchor is None:
         return html

@@ -28,8 +28,10 @@ from leerpad.plugin.site import (
     page_config_element,
     page_context,
     publish_only_pages,
+    scorer_url,
     with_title,
 )
+from leerpad.xapi.keys import write_keys
 
 if TYPE_CHECKING:  # only `mkdocs serve` needs it; importing it pulls in watchdog and an HTTP server
     from mkdocs.livereload import LiveReloadServer
@@ -44,6 +46,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         self.course = Course(iri="", title="")
         self.context = PageContext()
         self.lrs: dict[str, Any] | None = None
+        self.scorer: str | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
@@ -57,6 +60,10 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         self.course, self.settings = course, settings
         self.context = PageContext(course=course)
         self.lrs = lrs_settings(self.config)  # read once per build: env overrides mkdocs.yml
+        # Answer keys beside the course, never in the site; in the page only without an LRS.
+        write_keys(course, self.root)
+        self.context.keys_in_page = self.lrs is None
+        self.scorer = scorer_url(self.config, self.lrs)
         if "leerpad.markdown" not in config.markdown_extensions:
             config.markdown_extensions.append("leerpad.markdown")
         config.mdx_configs["leerpad.markdown"] = {"context": self.context}
@@ -75,11 +82,12 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         return with_title(self.course, self.context, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        return page_config_element(self.course, self.context, page, self.lrs) + html
+        return page_config_element(self.course, self.context, page, self.lrs, self.scorer) + html
 
     @event_priority(-100)  # last: a later plugin that edits inline scripts would break the hashes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return authoring_page(add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None), page)
+        origins = [self.lrs["endpoint"], self.scorer] if self.lrs else []
+        return authoring_page(add_csp(name_search_dialog(output), *origins), page)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (CASES_DIR, QUIZZES_DIR):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,7 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import leerpad
-from leerpad.content.models import ContentError, Course
+from leerpad.content.models import PROFESSIONS, ContentError, Course
 from leerpad.content.validate import count
 from leerpad.layout import (
     CASE_OVERVIEW_PAGE,
@@ -135,7 +136,17 @@ def lrs_settings(config: LeerpadConfig) -> dict[str, Any] | None:
     return {"endpoint": endpoint if endpoint.endswith("/") else endpoint + "/", "auth": f"Basic {token}"}
 
 
-def page_config_element(course: Course, context: PageContext, page: Page, lrs: dict[str, Any] | None) -> str:
+def scorer_url(config: LeerpadConfig, lrs: dict[str, Any] | None) -> str | None:
+    """The scoring service's root: the `scorer.url` option, else the LRS server's root (None: no LRS)."""
+    if lrs is None:
+        return None
+    url = config.scorer.url or urljoin(lrs["endpoint"], "/")
+    return url if url.endswith("/") else url + "/"
+
+
+def page_config_element(
+    course: Course, context: PageContext, page: Page, lrs: dict[str, Any] | None, scorer: str | None = None
+) -> str:
     """The one element through which configuration reaches the browser: JSON in `data-config`."""
     module = context.id if context.kind == "module" else None
     if context.kind == "quiz" and context.id and (quiz := course.quiz(context.id)):
@@ -145,6 +156,8 @@ def page_config_element(course: Course, context: PageContext, page: Page, lrs: d
         "manifest": up_to_root(page.url) + MANIFEST,
         "platform": f"Leerpad {leerpad.__version__}",
         "lrs": lrs,
+        "scorer": scorer,
+        "professions": PROFESSIONS,
         "page": {
             "kind": context.kind,
             "id": context.id,

@@ -6,6 +6,7 @@ already stored keep pointing at the same activity after an edit.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from leerpad.content.models import Option, Question
@@ -84,12 +85,38 @@ def _by_target(options: list[Option]) -> list[Option]:
     return sorted(options, key=lambda o: o.match_id)
 
 
-def question_data(question: Question, iri: str) -> dict[str, Any]:
-    """What the browser runtime needs of a question (the page contract)."""
+def without_key(question: Question) -> Question:
+    """The question as a page shows it when its key stays on the server (a toets with an LRS).
+
+    Nothing in it depends on the key: no option is marked right, no feedback, no
+    accepted fill-in answer; steps in the order of their ids (not the right order),
+    and matching targets in the order of theirs, paired with the sources by position
+    (not the right pairs). Two quizzes that differ only in their keys look the same.
+    """
+    if question.type == "fill-in":
+        options = []
+    elif question.type == "sequencing":
+        options = [replace(o, feedback="") for o in sorted(question.options, key=lambda o: o.id)]
+    elif question.type == "matching":
+        targets = _by_target(question.options)
+        options = [
+            replace(o, feedback="", match=t.match, match_id=t.match_id)
+            for o, t in zip(question.options, targets, strict=True)
+        ]
+    else:
+        options = [replace(o, correct=False, feedback="") for o in question.options]
+    return replace(question, options=options, explanation="")
+
+
+def question_data(question: Question, iri: str, key: bool = True) -> dict[str, Any]:
+    """What the browser runtime needs of a question (the page contract); ``key=False``: no pattern."""
+    definition = interaction_definition(question)
+    if not key:
+        definition.pop("correctResponsesPattern", None)
     return {
         "id": question.id,
         "iri": iri,
         "type": question.type,
         "scored": question.scored,
-        "definition": interaction_definition(question),
+        "definition": definition,
     }

@@ -1,0 +1,377 @@
+// cmi5 mode: the page was launched by an LMS with endpoint, fetch, actor,
+// registration and activityId in its URL. The LMS names the learner and the
+// LRS; this module fetches the token once per session (kept in sessionStorage,
+// so a reload or the next page of the site does not fetch again), reads
+// LMS.LaunchData and the learner preferences before any statement, and sends
+// every statement of the session itself, in order: `initialized` first, the
+// runtime's statements as "cmi5 allowed" (the LMS's actor, registration and
+// contextTemplate), the cmi5 defined completed/passed/failed of the launched
+// AU, `terminated` last. Loaded only when a launch or a session exists.
+import { h, since, uuid } from './page.js';
+
+const KEY = 'leerpad.cmi5', QUEUE = KEY + '.q';
+const CMI5 = 'https://w3id.org/xapi/cmi5/context/';
+const CATEGORY = CMI5 + 'categories/cmi5', MOVEON = CMI5 + 'categories/moveon';
+const SESSION = CMI5 + 'extensions/sessionid', MASTERY = CMI5 + 'extensions/masteryscore';
+const PARAMS = ['endpoint', 'fetch', 'actor', 'registration', 'activityId'];
+const MODES = ['Normal', 'Browse', 'Review'];
+/** Where the AU keeps what it already reported in this registration (one passed, one completed). */
+const STATUS = 'https://w3id.org/leerpad/cmi5/status';
+const AGAIN = ' Start de module opnieuw vanuit uw leeromgeving.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * @typedef {{endpoint: string, fetch: string, actor: any, registration: string, activityId: string}} Launch
+ * @typedef {{launchMode: string, contextTemplate: any, masteryScore?: number, moveOn?: string, returnURL?: string}} LaunchData
+ * @typedef {{completed?: boolean, passed?: boolean}} Status
+ * @typedef {Launch & {auth: string, data: LaunchData | null, prefs: any, status: Status, start: number,
+ *   failed?: boolean, fail?: any, ended?: boolean, error?: string}} Saved
+ */
+
+/** A problem the learner must know about; no statement goes out after it. */
+class Stop extends Error {}
+
+/** The statements not yet sent, oldest first. @returns {any[]} */
+const list = () => JSON.parse(sessionStorage[QUEUE] || '[]');
+/** No response: no connection. */
+const none = () => /** @type {Response | null} */ (null);
+const read = () => { try { return JSON.parse(sessionStorage[KEY] || 'null') } catch { return null } };
+
+/** The launch parameters of the URL, each checked. @param {URLSearchParams} q @returns {Launch} */
+function parameters(q) {
+  /** @type {Record<string, any>} */
+  const l = {};
+  for (const p of PARAMS) {
+    /** @type {any} */
+    let v = q.get(p) || '';
+    try {
+      if (p === 'actor') {
+        v = JSON.parse(v);
+        const a = v.account;
+        if (!a.homePage || !a.name || v.objectType && v.objectType !== 'Agent') v = '';
+      } else if (p === 'registration') v = UUID.test(v) && v;
+      else if (p === 'activityId') v = /^[a-z][a-z0-9+.-]*:\S+$/i.test(v) && v;
+      else v = /^https?:$/.test(new URL(v).protocol) && new URL(v).href;
+    } catch { v = '' }
+    if (!v) throw new Stop(`De leeromgeving gaf geen geldige '${p}' door.` + AGAIN);
+    l[p] = v;
+  }
+  l.endpoint = l.endpoint.replace(/\/?$/, '/');
+  return /** @type {Launch} */ (l);
+}
+
+/** POST to the one-time fetch URL (cmi5 8.2). @param {string} at @returns {Promise<string>} */
+async function token(at) {
+  const r = await fetch(at, { method: 'POST' }).catch(none);
+  const body = r && r.ok ? await r.json().catch(() => /** @type {any} */ ({})) : {};
+  if (typeof body['auth-token'] === 'string') return 'Basic ' + body['auth-token'];
+  const code = body['error-code'];
+  throw new Stop(code == 1 ? 'De aanmeldsleutel van deze sessie werd al gebruikt of is verlopen.' + AGAIN
+    : `De leeromgeving gaf geen aanmeldsleutel (${code ? 'fout ' + code : r ? 'HTTP ' + r.status : 'geen verbinding'}).` + AGAIN);
+}
+
+/**
+ * GET a document of the LMS's LRS; null when there is none (404, and 403 for preferences: cmi5 11).
+ * @param {Saved} s @param {string} path @param {Record<string, string>} q @param {string} what
+ */
+async function doc(s, path, q, what) {
+  const r = await fetch(s.endpoint + path + '?' + new URLSearchParams(q), { headers: headers(s) }).catch(none);
+  if (r && r.ok) return r.json().catch(() => { throw new Stop(`${what} van de leeromgeving is geen geldige JSON.`) });
+  if (r && (r.status === 404 || r.status === 403 && path.startsWith('agents'))) return null;
+  throw new Stop(r && r.status === 401 ? 'Uw sessie bij de leeromgeving is verlopen.' + AGAIN
+    : `${what} kon niet gelezen worden bij de leeromgeving (${r ? 'HTTP ' + r.status : 'geen verbinding'}).` + AGAIN);
+}
+
+/**
+ * A document that may not exist: its id is looked up in the list first, so a missing one costs no 404.
+ * @param {Saved} s @param {string} path @param {Record<string, string>} q @param {string} key
+ */
+async function optional(s, path, q, key) {
+  const { [key]: id, ...rest } = q;
+  const ids = await doc(s, path, rest, q[key]);
+  return Array.isArray(ids) && ids.includes(id) ? doc(s, path, q, id) : null;
+}
+
+/** @param {Saved} s */
+const headers = s => ({ Authorization: s.auth, 'X-Experience-API-Version': '1.0.3', 'Content-Type': 'application/json' });
+/** @param {Saved} s @param {string} id */
+const state = (s, id) => ({ activityId: s.activityId, agent: JSON.stringify(s.actor), registration: s.registration, stateId: id });
+
+/** @param {LaunchData} d */
+function checkData(d) {
+  if (!d) throw new Stop('De leeromgeving gaf geen startgegevens (LMS.LaunchData) voor deze module.' + AGAIN);
+  const ext = d.contextTemplate && d.contextTemplate.extensions;
+  if (!MODES.includes(d.launchMode) || !ext || typeof ext[SESSION] !== 'string'
+      || d.masteryScore != null && !(d.masteryScore >= 0 && d.masteryScore <= 1)) {
+    throw new Stop('De startgegevens van de leeromgeving (LMS.LaunchData) zijn onvolledig of ongeldig.' + AGAIN);
+  }
+  return d;
+}
+
+/** The learner sees why nothing is recorded; the page stays usable. @param {string} text */
+function tell(text) {
+  document.querySelector('.leerpad-lms-error')?.remove();
+  document.body.prepend(h('div', { class: 'leerpad-notice leerpad-lms-error', role: 'alert' }, text));
+}
+
+/** The LMS session of this tab: launch, statements, return. */
+export class Lms {
+  /** @param {Saved} s */
+  constructor(s) {
+    this.s = s;
+    this.busy = false;
+    /** @type {any} */
+    this.timer = 0;
+    this.tries = 0;
+    /** @type {((ok: boolean) => void)[]} */
+    this.waiting = [];
+  }
+
+  save() { sessionStorage[KEY] = JSON.stringify(this.s) }
+  get normal() { return this.s.data && this.s.data.launchMode === 'Normal' }
+  /** The AU as the course structure names it: the publisher id the LMS puts in the context template. */
+  /** LaunchData: read before any statement, so a session that sends has it. */
+  get data() { if (!this.s.data) throw new Stop('LMS.LaunchData ontbreekt.'); return this.s.data }
+  get publisher() { return ((this.data.contextTemplate.contextActivities || {}).grouping || []).map((/** @type {any} */ a) => a.id) }
+
+  /**
+   * The runtime's statement, as "cmi5 allowed": the LMS's actor, registration and
+   * contextTemplate. Its own page-visit initialized/terminated are left out
+   * (cmi5 has one of each per session), and in Browse or Review mode every result.
+   * @param {any} st
+   */
+  add(st) {
+    const s = this.s, verb = st.verb.id.split('/').pop();
+    if (s.ended || s.error || ['initialized', 'terminated'].includes(verb)) return;
+    if (!this.normal && ['passed', 'failed', 'completed'].includes(verb)) return;
+    this.queue(this.stamp(st));
+  }
+
+  /** @param {any} st */
+  stamp(st) {
+    const s = this.s, t = structuredClone(this.data.contextTemplate), c = st.context || {};
+    t.registration = s.registration;
+    for (const k of ['language', 'platform', 'instructor', 'team', 'revision', 'statement']) if (c[k] != null && t[k] == null) t[k] = c[k];
+    const ca = t.contextActivities ||= {};
+    for (const [k, list] of Object.entries(c.contextActivities || {})) {
+      const have = ca[k] ||= [];
+      for (const a of /** @type {any[]} */ (list)) if (!have.some((/** @type {any} */ x) => x.id === a.id)) have.push(a);
+    }
+    t.extensions = { ...c.extensions, ...t.extensions };
+    // The declared profession belongs to a standalone learner, not to the LMS's.
+    for (const k of Object.keys(t.extensions)) if (k.endsWith('/extension/beroep')) delete t.extensions[k];
+    return { ...st, actor: s.actor, context: t };
+  }
+
+  /**
+   * A cmi5 defined statement about the launched AU. @param {string} verb @param {any} [result]
+   * @param {boolean} [mastery] carries the masteryscore extension
+   */
+  defined(verb, result, mastery) {
+    const s = this.s, st = this.stamp({
+      id: uuid(), timestamp: new Date().toISOString(),
+      verb: { id: 'http://adlnet.gov/expapi/verbs/' + verb, display: { 'en-US': verb } },
+      object: { objectType: 'Activity', id: s.activityId },
+      result,
+    });
+    const ca = st.context.contextActivities;
+    ca.category = [...ca.category || [], { id: CATEGORY }];
+    if (result && (result.success != null || result.completion != null)) ca.category.push({ id: MOVEON });
+    if (mastery && this.data.masteryScore != null) st.context.extensions[MASTERY] = this.data.masteryScore;
+    this.queue(JSON.parse(JSON.stringify(st)));
+  }
+
+  /**
+   * What the runtime decided about the AU's module (and its toetsen) becomes
+   * cmi5's completed, passed or failed. cmi5 allows one of passed/failed per
+   * session, one passed and one completed per registration, no failed after
+   * passed: a failed attempt that may still be made good waits (`s.fail`) and
+   * goes out only if the session ends without a pass; a module failed for good
+   * (no attempts left) goes out at once.
+   * @param {string} verb @param {LpEvent} d @param {LpManifest} man @returns {void}
+   */
+  result(verb, d, man) {
+    const s = this.s, au = this.publisher;
+    if (!this.normal || s.ended || s.error) return;
+    const mod = man && man.modules.find(m => au.includes(m.iri));
+    if (!mod) return;
+    const quiz = man.quizzes.some(q => q.module === mod.id && q.iri === d.id);
+    if (d.id !== mod.iri && !(quiz && verb === 'failed')) return;
+    const duration = since(s.start), score = d.result && d.result.score;
+    const scaled = score && typeof score.scaled === 'number' ? score.scaled : null;
+    if (verb === 'completed') {
+      if (s.status.completed) return;
+      s.status.completed = true;
+      this.defined('completed', { completion: true, duration });
+    } else {
+      // LaunchData's masteryScore, when present, decides over the course's pass mark (cmi5 10.2.4).
+      const m = this.data.masteryScore, pass = m != null && scaled != null ? scaled >= m : verb === 'passed';
+      const result = { success: pass, duration, ...scaled != null ? { score: { scaled } } : {} };
+      if (s.status.passed || s.failed) return;
+      if (pass) {
+        s.status.passed = true;
+        delete s.fail;
+        this.defined('passed', result, true);
+      } else if (d.id === mod.iri) this.fail(result);
+      else {
+        s.fail = result;
+        return this.save();
+      }
+    }
+    this.save();
+    fetch(this.s.endpoint + 'activities/state?' + new URLSearchParams(state(s, STATUS)), {
+      method: 'PUT', keepalive: true, headers: headers(s), body: JSON.stringify(s.status), // outlives a closed window
+    }).catch(() => 0);
+  }
+
+  /** The session's one failed. @param {any} result */
+  fail(result) {
+    this.s.failed = true;
+    delete this.s.fail;
+    this.defined('failed', result, true);
+  }
+
+  /** @param {any} st */
+  queue(st) {
+    const q = list();
+    q.push(st);
+    sessionStorage[QUEUE] = JSON.stringify(q);
+    this.flush();
+  }
+
+  /** Sends the queue in order. @param {boolean} [now] @returns {Promise<boolean>} true once all is sent */
+  flush(now) {
+    if (now) { this.tries = 0; clearTimeout(this.timer); this.timer = 0 }
+    const done = new Promise(ok => this.waiting.push(ok));
+    if (!this.busy && !this.timer) this.run();
+    return /** @type {Promise<boolean>} */ (done);
+  }
+
+  /** @param {any} st */
+  post(st) {
+    return fetch(this.s.endpoint + 'statements', { method: 'POST', headers: headers(this.s), body: JSON.stringify(st) }).catch(none);
+  }
+
+  /** One statement at a time, oldest first: a refused one is set aside alone, the order stays. */
+  async run() {
+    this.busy = true;
+    let ok = true;
+    for (let q; (q = list()).length && !this.s.error;) {
+      const r = await this.post(q[0]);
+      if (!r || r.status >= 500 || r.status === 429) {
+        // No connection or a server error: again later, with backoff (1, 2, 4 … s, at most 30 s).
+        ok = false;
+        this.timer = setTimeout(() => { this.timer = 0; this.run() }, Math.min(3e4, 1e3 * 2 ** this.tries++));
+        break;
+      }
+      if (!r.ok && r.status !== 409) this.refused(r.status, q[0]); // 409: already stored (a keepalive POST landed)
+      sessionStorage[QUEUE] = JSON.stringify(list().slice(1));
+      this.tries = 0;
+    }
+    this.busy = false;
+    if (ok || this.s.error) this.waiting.splice(0).forEach(f => f(!this.s.error));
+  }
+
+  /** @param {number} status @param {any} st */
+  refused(status, st) {
+    if (status === 401) {
+      this.s.error = 'Uw sessie bij de leeromgeving is verlopen: uw voortgang wordt niet meer doorgegeven.' + AGAIN;
+      this.save();
+      return tell(this.s.error);
+    }
+    console.error(`Leerpad: de leeromgeving weigerde statement ${st.id} (HTTP ${status})`, st);
+    tell('De leeromgeving weigerde een leerresultaat. Meld dit aan de organisator van de cursus.');
+  }
+
+  /** Pagehide: what is still queued goes out with keepalive; it stays queued for the next page. */
+  hide() {
+    const q = list().slice(0, 50);
+    if (q.length && !this.busy && !this.s.error) {
+      fetch(this.s.endpoint + 'statements', { method: 'POST', keepalive: true, headers: headers(this.s), body: JSON.stringify(q) })
+        .then(r => { if (r.ok) sessionStorage[QUEUE] = JSON.stringify(list().slice(q.length)) }, () => 0);
+    }
+  }
+
+  /** "Terug naar de leeromgeving": terminated, last, then to returnURL. */
+  async exit() {
+    const s = this.s;
+    if (!s.ended && !s.error) {
+      if (s.fail) this.fail(s.fail);
+      this.defined('terminated', { duration: since(s.start) });
+      s.ended = true;
+      this.save();
+      await Promise.race([this.flush(true), new Promise(ok => setTimeout(ok, 8e3))]);
+    }
+    if (s.data && s.data.returnURL) location.assign(s.data.returnURL);
+    else tell('U hebt de module afgesloten. U kunt dit venster nu sluiten.');
+  }
+
+  /** On every page (also after instant navigation): the button back; the AU's results as cmi5's. */
+  watch() {
+    const w = /** @type {any} */ (window);
+    for (const v of ['passed', 'failed', 'completed']) {
+      document.addEventListener('leerpad:' + v, e => this.result(v, /** @type {CustomEvent} */ (e).detail, w.leerpad.man));
+    }
+    if (w.document$) w.document$.subscribe(() => this.show());
+    else this.show();
+    addEventListener('pagehide', () => this.hide());
+    return this;
+  }
+
+  /** The page's button back to the LMS, and the mode when it is not Normal. */
+  show() {
+    const c = document.querySelector('.md-content__inner') || document.body;
+    if (c.querySelector('.leerpad-lms')) return;
+    const mode = this.s.data ? this.s.data.launchMode : '';
+    const box = h('div', { class: 'leerpad-lms' },
+      h('button', { type: 'button', class: 'md-button', onclick: () => this.exit() }, 'Terug naar de leeromgeving'));
+    if (mode === 'Browse' || mode === 'Review') {
+      box.append(h('p', {}, `U bekijkt deze module in de modus „${mode === 'Browse' ? 'Verkennen' : 'Herbekijken'}”: uw antwoorden worden niet als resultaat doorgegeven.`));
+    }
+    c.prepend(box);
+    if (this.s.error || this.s.ended) tell(this.s.error || 'U hebt deze module afgesloten: wat u nu doet, wordt niet doorgegeven.' + AGAIN);
+  }
+}
+
+/**
+ * Starts or resumes the LMS session of this tab. Returns the session, or one
+ * that sends nothing and shows why (bad launch, refused token, unreadable
+ * LaunchData): never a fallback to the standalone mode and its learner.
+ * @returns {Promise<Lms>}
+ */
+export async function launch() {
+  const q = new URLSearchParams(location.search);
+  /** @type {Saved} */
+  const old = read();
+  const fresh = PARAMS.some(p => q.has(p));
+  const same = old && (!fresh || old.fetch === q.get('fetch') && old.registration === q.get('registration'));
+  if (same && old.data) return new Lms(old).watch();
+  /** @type {Saved} */
+  let s = /** @type {any} */ ({});
+  try {
+    if (same) s = old; // a reload while starting: the token is spent, the rest can be read again
+    else {
+      s = { ...parameters(q), auth: '', data: null, prefs: null, status: {}, start: 0 };
+      sessionStorage.removeItem(QUEUE);
+      sessionStorage[KEY] = JSON.stringify(s); // the fetch URL counts as used from here on
+      s.auth = await token(s.fetch);
+      sessionStorage[KEY] = JSON.stringify(s);
+    }
+    if (!s.auth) throw new Stop('De aanmeldsleutel van deze sessie werd al gebruikt of is verlopen.' + AGAIN);
+    const data = checkData(await doc(s, 'activities/state', state(s, 'LMS.LaunchData'), 'LMS.LaunchData'));
+    s.prefs = await optional(s, 'agents/profile', { agent: JSON.stringify(s.actor), profileId: 'cmi5LearnerPreferences' }, 'profileId');
+    s.status = await optional(s, 'activities/state', state(s, STATUS), 'stateId') || {};
+    s.data = data;
+    s.start = Date.now();
+    const lms = new Lms(s);
+    lms.save();
+    lms.defined('initialized');
+    return lms.watch();
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    s.error = e.message;
+    const lms = new Lms(s);
+    if (s.endpoint) lms.save();
+    return lms.watch();
+  }
+}

@@ -1,0 +1,384 @@
+"""Leerpad's cmi5 mode in headless chromium, launched by the simulated LMS.
+
+The demo package is imported by the LMS (tests/cmi5/lms.py); a learner opens
+its launch URL, works in the module and returns to the LMS. What the embedded
+LRS stored for the registration is then held against every rule of issue 14
+(`assert_cmi5_rules`), for Normal, Browse and Review launches, an abandoned
+session, and each bad-input case the learner must be told about in Dutch.
+The pages run under their own Content-Security-Policy, and may reach nothing
+but the LMS's origin.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+COURSE = "https://leerpad.example/demo"
+AU = COURSE + "/module/toegang"
+QUIZ = COURSE + "/quiz/toegang-toets"
+ACTOR = {"objectType": "Agent", "name": "Lien Janssens",
+         "account": {"homePage": "https://lms.example", "name": "lien-4711"}}
+ADL = "http://adlnet.gov/expapi/verbs/"
+CMI5 = "https://w3id.org/xapi/cmi5/context/"
+CATEGORY, MOVEON = CMI5 + "categories/cmi5", CMI5 + "categories/moveon"
+SESSION, MASTERY = CMI5 + "extensions/sessionid", CMI5 + "extensions/masteryscore"
+LMS_VERBS = ("launched", "abandoned")
+AGAIN = " Start de module opnieuw vanuit uw leeromgeving."
+
+
+def verb(statement: dict[str, Any]) -> str:
+    return str(statement["verb"]["id"]).rsplit("/", 1)[-1]
+
+
+def categories(statement: dict[str, Any]) -> list[str]:
+    return [a["id"] for a in statement["context"].get("contextActivities", {}).get("category", [])]
+
+
+def defined(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cmi5 defined statements the AU made (the LMS's own left out)."""
+    return [s for s in statements if CATEGORY in categories(s) and verb(s) not in LMS_VERBS]
+
+
+def assert_cmi5_rules(stored: list[dict[str, Any]], sessions: list[Any]) -> None:
+    """Every rule of issue 14 over the statements of one registration (oldest first)."""
+    assert not any(verb(s) == "voided" for s in stored)
+    for session in sessions:
+        mine = [s for s in stored if s["context"].get("extensions", {}).get(SESSION) == session.session_id
+                and verb(s) not in LMS_VERBS]
+        if not mine:
+            continue
+        assert verb(mine[0]) == "initialized" and CATEGORY in categories(mine[0]), "initialized comes first"
+        if session.terminated:
+            assert verb(mine[-1]) == "terminated" and CATEGORY in categories(mine[-1]), "terminated comes last"
+        for s in mine:
+            context = s["context"]
+            assert s["actor"] == session.actor, "the LMS's actor, as given"
+            assert context["registration"] == session.registration
+            assert session.au in [a["id"] for a in context["contextActivities"]["grouping"]], "the contextTemplate"
+            assert MOVEON not in categories(s) or CATEGORY in categories(s)
+            if CATEGORY not in categories(s):
+                continue  # cmi5 allowed: no cmi5 rules beyond the template
+            result = s.get("result") or {}
+            assert s["object"]["id"] == session.activity_id, "cmi5 defined statements are about the launched AU"
+            assert verb(s) in ("initialized", "completed", "passed", "failed", "terminated")
+            assert (MOVEON in categories(s)) == ("success" in result or "completion" in result)
+            if verb(s) in ("terminated", "completed", "passed", "failed"):
+                assert re.fullmatch(r"PT\d+(\.\d+)?S", result["duration"])
+            if verb(s) == "completed":
+                assert result["completion"] is True and "success" not in result and "score" not in result
+            elif verb(s) in ("passed", "failed"):
+                assert result["success"] is (verb(s) == "passed") and "completion" not in result
+                mastery = session.mastery
+                assert context["extensions"].get(MASTERY) == mastery
+                if mastery is not None and "score" in result:
+                    assert (result["score"]["scaled"] >= mastery) is (verb(s) == "passed")
+            else:
+                assert not {"success", "completion", "score"} & set(result)
+        cmi5_verbs = [verb(s) for s in defined(mine)]
+        assert len(cmi5_verbs) == len(set(cmi5_verbs)), "no cmi5 verb twice in a session"
+        assert cmi5_verbs.count("passed") + cmi5_verbs.count("failed") <= 1
+        if session.mode != "Normal":
+            assert set(cmi5_verbs) <= {"initialized", "terminated"}
+            results = [s for s in mine if verb(s) in ("passed", "failed", "completed")]
+            assert not results, "no results in " + session.mode
+    ours = [verb(s) for s in defined(stored)]
+    assert ours.count("passed") <= 1 and ours.count("completed") <= 1, "one passed, one completed per registration"
+    if "passed" in ours:
+        assert "failed" not in ours[ours.index("passed"):], "no failed after passed"
+
+
+@pytest.fixture
+def context(browser: Any, lms: Any) -> Iterator[Any]:
+    """A fresh browser (empty storage) that may reach the LMS's origin only."""
+    ctx = browser.new_context(locale="nl-BE")
+    ctx.set_default_timeout(10_000)
+    stray: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(lms.origin + "/"):
+            route.fallback()
+        else:
+            stray.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    yield ctx
+    ctx.close()
+    assert not stray, f"requests to other hosts: {stray}"
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    p = context.new_page()
+    p.errors = []
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)
+    return p
+
+
+def launch(lms: Any, page: Any, mode: str = "Normal", registration: str | None = None, **options: Any) -> Any:
+    session = lms.launch(AU, ACTOR, registration or str(uuid.uuid4()), mode=mode, **options)
+    page.goto(session.url)
+    page.get_by_role("button", name="Terug naar de leeromgeving").wait_for()
+    return session
+
+
+def drained(page: Any, timeout: float = 20) -> None:
+    """Waits until the page sent every statement it queued (cmi5.js keeps them in sessionStorage)."""
+    deadline = time.monotonic() + timeout
+    while page.evaluate("() => sessionStorage['leerpad.cmi5.q'] || '[]'") != "[]":
+        assert time.monotonic() < deadline, "statements still waiting to be sent"
+        time.sleep(0.2)
+
+
+def answer_toegang(page: Any, right: bool) -> None:
+    """The demo's module test, all right or all wrong (tests/demo/quizzes/toegang-toets.md)."""
+    def check(qid: str) -> None:
+        page.locator(f"#vraag-{qid}").get_by_role("button", name="Controleer").click()
+
+    page.get_by_label("Benaderbaarheid" if right else "Betaalbaarheid", exact=True).check()
+    check("dimensie-1")
+    page.get_by_label("Het vermogen om zorg te zoeken").check()
+    if right:
+        page.get_by_label("Het vermogen om te betalen").check()
+    check("vermogens-1")
+    page.locator("#vraag-verantwoordelijkheid-1").get_by_label("Onjuist" if right else "Juist", exact=True).check()
+    check("verantwoordelijkheid-1")
+    page.locator("#vraag-onderbescherming-1 input").fill("non-take-up" if right else "armoede")
+    check("onderbescherming-1")
+
+
+def to_the_test(page: Any) -> None:
+    page.get_by_role("link", name="Toets toegang").first.click()
+    page.locator(".leerpad-quiz").wait_for()
+    assert not page.locator(".leerpad-learner").count(), "the LMS names the learner: no form"
+
+
+def back_to_lms(page: Any, lms: Any) -> None:
+    page.get_by_role("button", name="Terug naar de leeromgeving").click()
+    page.wait_for_url(lms.origin + "/return")
+
+
+def test_normal_launch_fail_fail_pass_and_return(page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = launch(lms, page)
+    page.reload()  # a reload in the same session needs no new token
+    page.get_by_role("button", name="Terug naar de leeromgeving").wait_for()
+    assert session.fetched == 1
+    to_the_test(page)
+    answer_toegang(page, right=False)
+    page.get_by_role("button", name="Opnieuw proberen").click()
+    answer_toegang(page, right=False)
+    page.get_by_role("button", name="Opnieuw proberen").click()
+    answer_toegang(page, right=True)
+    back_to_lms(page, lms)
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert_cmi5_rules(stored, [session])
+    # The failed attempts were made good in the same session: cmi5 allows passed or failed, once.
+    assert [verb(s) for s in defined(stored)] == ["initialized", "passed", "completed", "terminated"]
+    passed = defined(stored)[1]
+    assert passed["result"]["score"]["scaled"] == 1
+    assert passed["context"]["extensions"][MASTERY] == 0.75
+    assert verb(stored[-1]) == "terminated" and session.terminated and not session.refused
+    assert not page.errors
+    page.go_back()  # back into the course after leaving it: nothing more is sent
+    assert learner_message(page) == "U hebt deze module afgesloten: wat u nu doet, wordt niet doorgegeven." + AGAIN
+    page.goto(lms.origin + "/content/verbondenheid/index.html")  # another page, another `experienced`
+    page.get_by_role("button", name="Terug naar de leeromgeving").wait_for()
+    assert wait_for(lms_lrs, {"registration": session.registration}, len(stored) + 1, timeout=3) == stored
+
+
+def test_a_failed_attempt_not_made_good_is_reported_when_the_learner_leaves(page: Any, lms: Any, lms_lrs: Any,
+                                                                            wait_for: Any) -> None:
+    session = launch(lms, page)
+    to_the_test(page)
+    answer_toegang(page, right=False)
+    back_to_lms(page, lms)
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert_cmi5_rules(stored, [session])
+    assert [verb(s) for s in defined(stored)] == ["initialized", "failed", "terminated"]
+    failed = defined(stored)[1]
+    assert failed["result"]["score"]["scaled"] == 0 and failed["result"]["success"] is False
+
+
+def test_a_module_failed_for_good_is_reported_at_once(page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = launch(lms, page)
+    to_the_test(page)
+    for attempt in range(3):
+        if attempt:
+            page.get_by_role("button", name="Opnieuw proberen").click()
+        answer_toegang(page, right=False)
+    drained(page)
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert [verb(s) for s in defined(stored)] == ["initialized", "failed", "completed"]  # before any return
+    back_to_lms(page, lms)
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert_cmi5_rules(stored, [session])
+    assert [verb(s) for s in defined(stored)] == ["initialized", "failed", "completed", "terminated"]
+
+
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_browse_and_review_send_no_results(mode: str, page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = launch(lms, page, mode=mode)
+    label = "Verkennen" if mode == "Browse" else "Herbekijken"
+    assert f"in de modus „{label}”: uw antwoorden worden niet als resultaat doorgegeven" in page.content()
+    to_the_test(page)
+    answer_toegang(page, right=True)
+    back_to_lms(page, lms)
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert_cmi5_rules(stored, [session])
+    assert [verb(s) for s in defined(stored)] == ["initialized", "terminated"]
+    assert {verb(s) for s in stored} >= {"answered", "experienced"}  # practice goes on, as cmi5 allowed
+
+
+@pytest.mark.xfail(strict=False, reason="open race: the first session's status document (one passed per "
+                   "registration) may not reach the LRS before its window closes; then the second sends passed again")
+def test_abandoned_session_then_a_new_one_passes_once(browser: Any, page: Any, lms: Any, lms_lrs: Any,
+                                                     wait_for: Any) -> None:
+    first = launch(lms, page)
+    to_the_test(page)
+    answer_toegang(page, right=True)  # passed in the first session
+    drained(page)
+    page.close()  # the learner closes the window
+    other = browser.new_context(locale="nl-BE")  # another browser: the runtime judges the module again
+    try:
+        page2 = other.new_page()
+        second = launch(lms, page2, registration=first.registration)
+        assert first.abandoned
+        page2.get_by_role("link", name="Toets toegang").first.click()
+        answer_toegang(page2, right=True)
+        back_to_lms(page2, lms)
+    finally:
+        other.close()
+    stored = wait_for(lms_lrs, {"registration": first.registration}, 1)
+    assert_cmi5_rules(stored, [first, second])
+    abandoned = [s for s in stored if verb(s) == "abandoned"]
+    assert len(abandoned) == 1 and abandoned[0]["context"]["extensions"][SESSION] == first.session_id
+    later = [s for s in stored if s["context"]["extensions"].get(SESSION) == first.session_id
+             and s["timestamp"] > abandoned[0]["timestamp"]]
+    assert not later, "nothing of the first session after it was abandoned"
+    assert [verb(s) for s in defined(stored)] == ["initialized", "passed", "completed", "initialized", "terminated"]
+
+
+def test_the_lms_learner_is_the_actor_never_a_declared_one(context: Any, page: Any, lms: Any, lms_lrs: Any,
+                                                           wait_for: Any) -> None:
+    """A learner who once declared an identity in this browser (standalone) is launched by the LMS."""
+    page.goto(lms.origin + "/content/index.html")
+    page.evaluate("""() => localStorage['leerpad.learner'] = JSON.stringify({naam: 'Iemand Anders',
+        mail: 'ander@example.be', beroep: 'apotheker', soort: 'riziv', nr: '1-23456-78-901'})""")
+    session = launch(lms, page)
+    to_the_test(page)
+    answer_toegang(page, right=True)
+    back_to_lms(page, lms)
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert len(stored) > 5
+    assert {s["actor"]["account"]["name"] for s in stored} == {"lien-4711"}
+    assert not any(k.endswith("/extension/beroep") for s in stored for k in s["context"].get("extensions", {}))
+    assert_cmi5_rules(stored, [session])
+
+
+def learner_message(page: Any) -> str:
+    return str(page.get_by_role("alert").first.text_content()).strip()
+
+
+def stored_by_au(lms_lrs: Any, registration: str, wait_for: Any) -> list[str]:
+    stored = wait_for(lms_lrs, {"registration": registration}, 1, timeout=2)
+    return [verb(s) for s in stored if verb(s) not in LMS_VERBS]
+
+
+@pytest.mark.parametrize(("drop", "message"), [
+    ("fetch", "De leeromgeving gaf geen geldige 'fetch' door." + AGAIN),
+    ("actor", "De leeromgeving gaf geen geldige 'actor' door." + AGAIN),
+])
+def test_missing_launch_parameter(drop: str, message: str, page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = lms.launch(AU, ACTOR, str(uuid.uuid4()))
+    page.goto(re.sub(rf"([?&]){drop}=[^&]*&?", r"\1", session.url))
+    assert learner_message(page) == message
+    assert session.fetched == 0
+    assert stored_by_au(lms_lrs, session.registration, wait_for) == []
+
+
+def test_malformed_actor(page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = lms.launch(AU, ACTOR, str(uuid.uuid4()))
+    page.goto(re.sub(r"actor=[^&]*", "actor=%7B%22name%22%3A%22Lien%22%7D", session.url))  # no account
+    assert learner_message(page) == "De leeromgeving gaf geen geldige 'actor' door." + AGAIN
+    assert stored_by_au(lms_lrs, session.registration, wait_for) == []
+
+
+def test_a_launch_url_used_twice_gets_no_second_token(context: Any, page: Any, lms: Any, lms_lrs: Any,
+                                                      wait_for: Any) -> None:
+    session = launch(lms, page)
+    drained(page)
+    other = context.new_page()  # a new tab: no session of its own
+    other.goto(session.url)
+    assert learner_message(other) == "De aanmeldsleutel van deze sessie werd al gebruikt of is verlopen." + AGAIN
+    assert session.fetched == 2
+    assert stored_by_au(lms_lrs, session.registration, wait_for) == ["initialized", "experienced"]
+
+
+def test_an_expired_token(page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = launch(lms, page)
+    drained(page)
+    session.expired = True  # the LMS ends the session: the token no longer opens its endpoint
+    to_the_test(page)
+    answer_toegang(page, right=True)
+    message = "Uw sessie bij de leeromgeving is verlopen: uw voortgang wordt niet meer doorgegeven." + AGAIN
+    page.get_by_text(message).wait_for()
+    assert stored_by_au(lms_lrs, session.registration, wait_for) == ["initialized", "experienced"]
+
+
+def test_launch_data_that_cannot_be_read(page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = lms.launch(AU, ACTOR, str(uuid.uuid4()), launch_data=False)  # the LMS wrote no LMS.LaunchData
+    page.goto(session.url)
+    assert learner_message(page) == "De leeromgeving gaf geen startgegevens (LMS.LaunchData) voor deze module." + AGAIN
+    assert stored_by_au(lms_lrs, session.registration, wait_for) == []
+
+
+def test_a_statement_the_lms_refuses(page: Any, lms: Any, lms_lrs: Any, wait_for: Any) -> None:
+    session = launch(lms, page)
+    lms.refuse = lambda s: s["object"]["id"] == QUIZ and s["verb"]["id"] == ADL + "experienced"
+    try:
+        to_the_test(page)
+        refused = "De leeromgeving weigerde een leerresultaat. Meld dit aan de organisator van de cursus."
+        page.get_by_text(refused).wait_for()
+        answer_toegang(page, right=True)  # the rest still goes in, in order
+        back_to_lms(page, lms)
+    finally:
+        lms.refuse = lambda s: False
+    assert [s["verb"]["id"] for s in session.refused] == [ADL + "experienced"]
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert_cmi5_rules(stored, [session])
+    assert [verb(s) for s in defined(stored)] == ["initialized", "passed", "completed", "terminated"]
+
+
+def test_axe_finds_nothing_on_launched_pages(browser: Any, lms: Any) -> None:
+    """The return button, the mode notice and a launch error, as axe-core sees them."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    ctx = browser.new_context(locale="nl-BE", bypass_csp=True)  # axe is injected as a script
+    try:
+        page = ctx.new_page()
+        launch(lms, page, mode="Review")
+        page.keyboard.press("Tab")
+        for _ in range(40):  # keyboard only: the button is reachable
+            if page.evaluate("() => document.activeElement.textContent") == "Terug naar de leeromgeving":
+                break
+            page.keyboard.press("Tab")
+        else:
+            pytest.fail("'Terug naar de leeromgeving' cannot be reached with Tab")
+        page.wait_for_timeout(500)  # Material's transitions settle before contrast is judged
+        found = Axe().run(page).response["violations"]
+        assert [(v["id"], [(n["target"], n["failureSummary"]) for n in v["nodes"]]) for v in found] == []
+        session = lms.launch(AU, ACTOR, str(uuid.uuid4()))
+        page.goto(session.url.replace("registration=", "registration=x"))
+        page.get_by_role("alert").wait_for()
+        assert Axe().run(page).response["violations"] == []
+    finally:
+        ctx.close()
