@@ -5,7 +5,7 @@ quiz page the benchmark follows the `<script type="module">` of the runtime and
 every static `import` in it, and adds up the files (each compressed on its own,
 as a server sends them). mkdocs-quiz (pinned below) is downloaded from PyPI into
 `.bench/` with `pip download --no-deps`; its plugin inlines `js/quiz.js` and, by
-default, the confetti library into every quiz page. Budget: 10 KB gzip.
+default, the confetti library into every quiz page. Budget: 12 KB gzip (issue 12).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ DEMO = ROOT / "tests" / "demo" / "mkdocs.yml"
 QUIZ_PAGE = "toetsen/toegang-toets/index.html"
 MKDOCS_QUIZ = "mkdocs-quiz==1.7.1"
 MKDOCS_QUIZ_JS = ("mkdocs_quiz/js/quiz.js", "mkdocs_quiz/js/vendor/js-confetti.browser.js")
-BUDGET = 10 * 1024
+BUDGET = 12 * 1024
 
 _MODULE = re.compile(
     r'<script[^>]*src="([^"]*leerpad[^"]*\.js)"[^>]*type="module"|'
@@ -108,7 +108,7 @@ def run() -> None:
     theirs = mkdocs_quiz_files()
     baseline = sum(gz(b) for b in theirs.values())
     print(
-        "| JavaScript on the demo quiz page | files | bytes | gzip -9 bytes | of 10 KB budget "
+        "| JavaScript on the demo quiz page | files | bytes | gzip -9 bytes | of 12 KB budget "
         "| gzip vs mkdocs-quiz | delivery |"
     )
     print("|---|---|--:|--:|--:|--:|---|")

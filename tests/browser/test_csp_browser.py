@@ -49,11 +49,12 @@ def test_pages_run_under_the_policy(
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto("toetsen/toegang-toets/")
+        page.goto("casussen/slaapproblemen/")
         assert page.locator("meta[http-equiv=Content-Security-Policy]").count() == 1
         site.fill_learner(page)
-        page.get_by_label("Benaderbaarheid", exact=True).check()
-        page.locator("#vraag-dimensie-1 .leerpad-check").click()
+        page.get_by_role("button", name="Verder").click()
+        page.get_by_label("Een hogere dosis voorschrijven").check()
+        page.locator("#vraag-peeters-stap .leerpad-check").click()
         # (Playwright's wait_for_function evaluates with eval, which the policy forbids: poll the LRS.)
         found = lrs.all_statements({"registration": site.registration(page)})
         for _ in range(40):

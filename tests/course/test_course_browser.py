@@ -84,6 +84,6 @@ def test_access_diagram_is_keyboard_reachable(page: Any) -> None:
         "getComputedStyle(document.activeElement.querySelector('rect')).strokeWidth"
     )
     assert stroke == "4px"
-    target = page.evaluate("document.activeElement.getAttribute('href')")
+    target = page.evaluate("document.activeElement.getAttribute('xlink:href')")  # not href: instant loading
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == target

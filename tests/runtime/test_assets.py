@@ -7,12 +7,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "src" / "leerpad" / "assets"
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
-BUDGET = 10 * 1024
+BUDGET = 12 * 1024  # issue 12: at most 12 KB gzip, beside mkdocs-quiz in ./scripts/bench js_size
 
 
 def shipped() -> list[Path]:
@@ -23,7 +21,7 @@ def test_every_source_module_is_shipped_and_nothing_else() -> None:
     assert [p.name for p in shipped()] == sorted(p.name for p in (ASSETS / "src").glob("*.js"))
 
 
-def test_all_leerpad_javascript_fits_in_10_kb_gzip() -> None:
+def test_all_leerpad_javascript_fits_in_12_kb_gzip() -> None:
     total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in shipped())
     assert total <= BUDGET, f"{total} bytes gzip"
 
@@ -36,8 +34,8 @@ def test_no_html_is_built_from_runtime_strings() -> None:
             assert sink not in text, f"{path.name}: {sink}"
 
 
-@pytest.mark.skipif(not ESBUILD.exists(), reason="npm ci not run")
 def test_shipped_files_are_the_current_build_of_the_sources(tmp_path: Path) -> None:
+    assert ESBUILD.exists(), "node_modules/.bin/esbuild is missing: run npm ci (./scripts/test does)"
     out = tmp_path / "out"
     script = (ROOT / "package.json").read_text("utf-8")
     assert '"build": "esbuild src/leerpad/assets/src/*.js' in script

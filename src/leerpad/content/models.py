@@ -47,6 +47,17 @@ ROLES = {
     "verpleegkundige": "verpleegkundige",
     "patient": "patiënt",
 }
+# What a learner declares as profession in the identity form (id -> Dutch label); the id goes
+# into every statement (context extension `<course>/extension/beroep`). The ids of the
+# professions that are also case roles are the role ids.
+PROFESSIONS = {
+    "huisarts": "Huisarts",
+    "apotheker": "Apotheker",
+    "sociaal-werker": "Sociaal werker",
+    "verpleegkundige": "Verpleegkundige",
+    "student": "Student",
+    "andere": "Andere",
+}
 QUESTION_TYPES = (
     "single",
     "multiple",

@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import leerpad
-from leerpad.content.models import ContentError, Course
+from leerpad.content.models import PROFESSIONS, ContentError, Course
 from leerpad.content.validate import count
 from leerpad.layout import (
     CASE_OVERVIEW_PAGE,
@@ -145,6 +145,7 @@ def page_config_element(course: Course, context: PageContext, page: Page, lrs: d
         "manifest": up_to_root(page.url) + MANIFEST,
         "platform": f"Leerpad {leerpad.__version__}",
         "lrs": lrs,
+        "professions": PROFESSIONS,
         "page": {
             "kind": context.kind,
             "id": context.id,

@@ -16,42 +16,48 @@ export const rizivCheck = d => {
 /**
  * The learner's data before `target`; while unknown, a form, and `target`
  * is inert until it is filled in.
- * @param {HTMLElement} target @param {() => void} saved
+ * @param {HTMLElement} target @param {LangMap} jobs professions: id → label @param {() => void} saved
  */
-export function panel(target, saved) {
+export function panel(target, jobs, saved) {
   const box = h('section', { class: 'leerpad-learner', 'aria-label': 'Uw gegevens' });
   target.before(box);
   const show = (/** @type {boolean} */ edit) => {
-    /** @type {LpLearner} */
-    const l = get('learner');
-    target.inert = !l;
-    if (l && !edit) {
-      return box.replaceChildren(h('p', {}, `U neemt deel als ${l.naam} (${l.beroep}${l.nr ? ', ' + l.nr : ''}). `,
+    /** @type {LearnerRecord|null} */
+    const l = get('learner'), ok = l?.consent;
+    target.inert = !ok;
+    if (ok && !edit) {
+      const job = (jobs[l.profession] || l.profession).toLowerCase();
+      return box.replaceChildren(h('p', {}, `U neemt deel als ${l.name} (${job}${l.number ? ', ' + l.number : ''}). `,
         h('button', { type: 'button', class: 'md-button', onclick: () => show(true) }, 'Gegevens wijzigen'), ' ',
         h('button', { type: 'button', class: 'md-button', onclick: erase }, 'Gegevens wissen')));
     }
-    box.replaceChildren(form(l, () => { show(false); saved(); say('Uw gegevens zijn bewaard.') }));
-    if (edit) box.querySelector('input').focus();
+    box.replaceChildren(form(l, jobs, () => { show(false); saved(); say('Uw gegevens zijn bewaard.') }));
+    if (edit) box.querySelector('input')?.focus();
   };
   show(false);
 }
 
-/** Forgets learner, registration and progress; statements already made still go out. */
+/**
+ * Forgets learner, registration and progress; statements already made and toets
+ * submits still go out, and what the LRS refused stays (it is never erased silently).
+ */
 function erase() {
   if (!confirm('Uw gegevens en uw voortgang in deze browser wissen?')) return;
-  for (const k of keys('')) if (!(k.startsWith('out.') && get(k).actor)) del(k);
+  for (const k of keys('')) if (!k.startsWith('bad.') && !(k.startsWith('out.') && (get(k).actor || get(k).body))) del(k);
   location.reload();
 }
 
-/** @param {LpLearner|null} l @param {() => void} done */
-function form(l, done) {
-  const v = l || { naam: '', mail: '', beroep: '', soort: 'riziv', nr: '' };
+/** @param {LearnerRecord|null} l @param {LangMap} jobs @param {() => void} done */
+function form(l, jobs, done) {
+  /** @type {Record<string, string>} */
+  const v = l ? { naam: l.name, mail: l.mail, beroep: l.profession, soort: l.register, nr: l.number } : { soort: 'riziv' };
+  const yes = h('input', { type: 'checkbox', id: 'leerpad-akkoord', checked: !!l?.consent });
   /** @type {Record<string, HTMLInputElement>} */
   const c = {};
-  /** @param {string} id @param {string} text @param {any} ctl */
+  /** @param {string} id @param {string} text @param {HTMLInputElement|HTMLSelectElement} ctl */
   const row = (id, text, ctl) => {
-    c[id] = ctl;
-    Object.assign(ctl, { id: 'leerpad-' + id, value: v[/** @type {'nr'} */ (id)] });
+    c[id] = /** @type {HTMLInputElement} */ (ctl);
+    Object.assign(ctl, { id: 'leerpad-' + id, value: v[id] || '' });
     ctl.setAttribute('aria-describedby', ctl.id + '-fout');
     return h('p', {}, h('label', { for: ctl.id }, text), ctl, h('span', { class: 'leerpad-error', id: ctl.id + '-fout' }));
   };
@@ -63,33 +69,40 @@ function form(l, done) {
     h('label', {}, sure, ' Het nummer klopt.'));
   const f = h('form', { class: 'leerpad-learner__form', novalidate: true },
     h('h2', {}, 'Uw gegevens'),
-    h('p', {}, 'Nodig voor uw accreditering. Ze blijven in deze browser en gaan alleen naar de leeromgeving van deze cursus.'),
+    h('p', {}, 'Nodig voor uw accreditatie. Ze blijven in deze browser en gaan alleen naar de leeromgeving van de organisator van deze cursus.'),
     row('naam', 'Naam', h('input', { type: 'text', autocomplete: 'name' })),
     row('mail', 'E-mail', h('input', { type: 'email', autocomplete: 'email' })),
-    row('beroep', 'Beroep', choose(['', 'huisarts', 'apotheker', 'sociaal werker', 'verpleegkundige', 'student', 'andere'])),
+    row('beroep', 'Beroep', choose(['', ...Object.entries(jobs).map(j => j.join('|'))])),
     row('soort', 'Soort nummer', choose(['riziv|RIZIV-nummer (België)', 'big|BIG-nummer (Nederland)', 'geen|Geen nummer'])),
     row('nr', 'RIZIV- of BIG-nummer (11 cijfers)', h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off' })),
     warn,
+    h('p', {}, h('label', {}, yes, ' Ik ga akkoord dat mijn resultaten (antwoorden, afgeronde casussen, modules en toetsen) met mijn gegevens naar de organisator van deze cursus gaan.'),
+      h('span', { class: 'leerpad-error', id: 'leerpad-akkoord-fout' })),
     h('button', { type: 'submit', class: 'md-button md-button--primary' }, 'Opslaan'));
+  yes.setAttribute('aria-describedby', 'leerpad-akkoord-fout');
+  c.akkoord = yes;
 
   f.addEventListener('submit', e => {
     e.preventDefault();
-    const s = c.soort.value, raw = c.nr.value.trim(), d = raw.replace(/\D/g, '');
-    const out = { naam: c.naam.value.trim(), mail: c.mail.value.trim(), beroep: c.beroep.value, soort: s, nr: '' };
+    warn.hidden = true; // a warning about an earlier number must not stand beside a new error
+    const s = /** @type {LearnerRecord['register']} */ (c.soort.value), raw = c.nr.value.trim(), d = raw.replace(/\D/g, '');
+    /** @type {LearnerRecord} */
+    const out = { v: 2, name: c.naam.value.trim(), mail: c.mail.value.trim(), profession: c.beroep.value, register: s, number: '', consent: yes.checked };
     /** @type {Record<string, string>} */
     const bad = {};
-    if (!out.naam) bad.naam = 'Vul uw naam in.';
+    if (!out.name) bad.naam = 'Vul uw naam in.';
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(out.mail)) bad.mail = 'Vul een geldig e-mailadres in, bv. naam@voorbeeld.be.';
-    if (!out.beroep) bad.beroep = 'Kies uw beroep.';
+    if (!out.profession) bad.beroep = 'Kies uw beroep.';
+    if (!out.consent) bad.akkoord = 'Zonder uw akkoord gaan er geen resultaten naar de organisator en telt de cursus niet voor accreditatie.';
     if (s === 'riziv') {
-      if (/^\d[-. /]?\d{5}[-. /]?\d{2}[-. /]?\d{3}$/.test(raw)) out.nr = `${d[0]}-${d.slice(1, 6)}-${d.slice(6, 8)}-${d.slice(8)}`;
-      else bad.nr = 'Een RIZIV-nummer heeft 11 cijfers, bv. 1-23456-78-901.';
+      if (/^\d[-. /]?\d{5}[-. /]?\d{2}[-. /]?\d{3}$/.test(raw)) out.number = `${d[0]}-${d.slice(1, 6)}-${d.slice(6, 8)}-${d.slice(8)}`;
+      else bad.nr = 'Een RIZIV-nummer heeft 11 cijfers, bv. 1-23456-25-901.';
     } else if (s === 'big') {
-      if (/^\d{11}$/.test(d) && !/[^\d\s]/.test(raw)) out.nr = d;
+      if (/^\d{11}$/.test(d) && !/[^\d\s]/.test(raw)) out.number = d;
       else bad.nr = 'Een BIG-nummer heeft 11 cijfers.';
     }
     for (const k in c) {
-      /** @type {HTMLElement} */ (c[k].nextElementSibling).textContent = bad[k] || '';
+      /** @type {HTMLElement} */ (document.getElementById(c[k].id + '-fout')).textContent = bad[k] || '';
       if (bad[k]) c[k].setAttribute('aria-invalid', 'true');
       else c[k].removeAttribute('aria-invalid');
     }

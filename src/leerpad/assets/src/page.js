@@ -32,15 +32,73 @@ export function say(text) {
 export const emit = (at, verb, detail) =>
   at.dispatchEvent(new CustomEvent('leerpad:' + verb, { bubbles: true, detail }));
 
+/** A notice on the page, once per text. @param {string} text @param {...Node} more */
+export function notice(text, ...more) {
+  if (all('.leerpad-notice').some(n => n.firstChild?.textContent === text)) return;
+  const n = h('div', { class: 'leerpad-notice', role: 'alert' }, text, ' ', ...more,
+    h('button', { type: 'button', onclick: () => n.remove() }, 'Sluiten'));
+  document.body.append(n);
+}
+
 const P = 'leerpad.';
-/** @param {string} k @returns {any} */
-export const get = k => { try { return JSON.parse(localStorage[P + k] || 'null') } catch { return null } };
-/** @param {string} k @param {any} v */
-export const set = (k, v) => { localStorage[P + k] = JSON.stringify(v) };
+/**
+ * Records the browser could not store (localStorage full: QuotaExceededError).
+ * They live as long as the document (instant navigation keeps it); the learner is told.
+ * @type {Map<string, string>}
+ */
+const mem = new Map();
+/** A record as stored; its type is the caller's (see types.d.ts). @param {string} k @returns {any} */
+export const get = k => { try { return JSON.parse(mem.get(k) || localStorage[P + k] || 'null') } catch { return null } };
+/** @param {string} k @param {unknown} v */
+export const set = (k, v) => {
+  const t = JSON.stringify(v);
+  try {
+    localStorage[P + k] = t;
+    mem.delete(k);
+  } catch {
+    mem.set(k, t);
+    notice('Uw browser heeft geen opslagruimte meer. Uw antwoorden worden verzonden zolang deze pagina open blijft: sluit ze niet voordat er "Alles is verzonden" staat.');
+  }
+};
 /** @param {string} k */
-export const del = k => localStorage.removeItem(P + k);
+export const del = k => { mem.delete(k); localStorage.removeItem(P + k) };
 /** Sorted keys below a prefix, without "leerpad.". @param {string} pre */
-export const keys = pre => Object.keys(localStorage).filter(k => k.startsWith(P + pre)).map(k => k.slice(8)).sort();
+export const keys = pre => [...new Set([...Object.keys(localStorage).filter(k => k.startsWith(P)).map(k => k.slice(8)), ...mem.keys()])]
+  .filter(k => k.startsWith(pre)).sort();
+
+/**
+ * Version 1 records (no `v`, one-letter fields, written before version 2)
+ * become version 2 records, once per page load, before any widget reads them.
+ * Kinds are told apart by their fields: quiz `res`, case `n`, question `a`, module `d`.
+ */
+export function migrate() {
+  /** @type {LearnerV1|LearnerRecord|null} */
+  const l = get('learner');
+  if (l && !('v' in l)) {
+    /** @type {LearnerRecord} */
+    const v2 = { v: 2, name: l.naam, mail: l.mail, profession: l.beroep.replace(' ', '-'), register: l.soort, number: l.nr, consent: false };
+    set('learner', v2);
+  }
+  for (const k of keys('s.')) {
+    /** @type {RecordV1|null} */
+    const o = get(k);
+    if (!o || 'v' in o) continue;
+    const t = o.t || Date.now();
+    /** @type {QuizRecord|CaseRecord|QuestionRecord|ModuleRecord} */
+    const rec = o.res ? { v: 2, attempt: o.a || 1, started: t, results: o.res.map(x => ({ number: x.a, scaled: x.s, raw: x.r, max: x.m, passed: x.p })) }
+      : o.n ? { v: 2, step: o.n, started: t, done: !!o.d }
+        : o.a ? { v: 2, attempt: o.a, response: o.r, checked: !!o.c, success: o.ok, started: o.t }
+          : { v: 2, done: !!o.d, passed: o.p };
+    set(k, rec);
+  }
+}
+
+/** A toets attempt's score into its record (`results` keeps every attempt's). @param {QuizRecord} s @param {ScoredAttempt} a */
+export function scored(s, a) {
+  const { scaled, raw, max } = a.score;
+  s.answer = a;
+  s.results = s.results.filter(r => r.number !== s.attempt).concat({ number: s.attempt, scaled, raw, max, passed: a.success });
+}
 
 /** A v4 UUID (crypto.randomUUID needs a secure context). */
 export const uuid = () => {

@@ -6,22 +6,24 @@ export const VERBS = ['initialized', 'experienced', 'answered', 'passed', 'faile
 const ADL = 'http://adlnet.gov/expapi/';
 const HOME = { riziv: 'https://www.riziv.fgov.be', big: 'https://www.bigregister.nl' };
 
-/** @param {string} type ADL activity type @param {string} [name] */
+/** @param {string} type ADL activity type @param {string} [name] @returns {XDefinition} */
 export const def = (type, name) => ({ type: ADL + 'activities/' + type, name: name ? { nl: name } : undefined });
 
-/** @param {string} id */
+/** @param {string} id @returns {XActivity} */
 const act = id => ({ id, objectType: 'Activity' });
 
-/** @param {LpConfig} cfg @param {string} verb @param {LpEvent} d */
+/** @param {LpConfig} cfg @param {string} verb @param {LpEvent} d @returns {XStatement} */
 export function statement(cfg, verb, d) {
   const c = cfg.course, grouping = [...new Set([...d.grouping || [], c.iri])].filter(i => i !== d.id);
+  /** @type {XContext} */
   const ctx = {
-    registration: get('reg') || (set('reg', uuid()), get('reg')), // one enrolment until the learner erases it
+    registration: registration(),
     contextActivities: grouping.length ? { parent: d.parent && d.parent.length ? d.parent.map(act) : undefined, grouping: grouping.map(act) } : undefined,
     language: c.language,
     platform: cfg.platform,
     extensions: d.attempt ? { 'http://id.tincanapi.com/extension/attempt-id': d.attempt } : undefined,
   };
+  /** @type {XStatement} */
   const st = {
     id: uuid(),
     verb: { id: ADL + 'verbs/' + verb, display: { 'en-US': verb } },
@@ -34,21 +36,30 @@ export function statement(cfg, verb, d) {
   return stamp(cfg, JSON.parse(JSON.stringify(st)));
 }
 
+/** One enrolment until the learner erases it. @returns {string} */
+export const registration = () => get('reg') || (set('reg', uuid()), get('reg'));
+
 /**
- * Adds the learner (actor, profession) once known: an account on the RIZIV or
- * BIG register, else the e-mail address. @param {LpConfig} cfg @param {any} st
+ * The learner as xAPI Agent, once known: an account on the RIZIV or BIG
+ * register, else the e-mail address. @returns {XAgent|undefined}
  */
+export function actor() {
+  /** @type {LearnerRecord|null} */
+  const l = get('learner'), home = l && l.register !== 'geen' && HOME[l.register];
+  return l?.consent ? { objectType: 'Agent', name: l.name, ...home ? { account: { homePage: home, name: l.number } } : { mbox: 'mailto:' + l.mail } } : undefined;
+}
+
+/** Adds the learner (actor, profession) once known. @param {LpConfig} cfg @param {XStatement} st @returns {XStatement} */
 export function stamp(cfg, st) {
-  /** @type {LpLearner} */
+  /** @type {LearnerRecord|null} */
   const l = get('learner');
-  if (!l || st.actor) return st;
-  const home = HOME[/** @type {'big'} */ (l.soort)];
-  st.actor = { objectType: 'Agent', name: l.naam, ...home ? { account: { homePage: home, name: l.nr } } : { mbox: 'mailto:' + l.mail } };
-  (st.context.extensions ||= {})[cfg.course.iri + '/extension/beroep'] = l.beroep;
+  if (!l?.consent || st.actor) return st;
+  st.actor = actor();
+  (st.context.extensions ||= {})[cfg.course.iri + '/extension/beroep'] = l.profession;
   return st;
 }
 
-/** @param {() => LpConfig} cfg @param {(st: any) => void} add */
+/** @param {() => LpConfig} cfg @param {(st: XStatement) => void} add */
 export function listen(cfg, add) {
   for (const v of VERBS) document.addEventListener('leerpad:' + v, e => add(statement(cfg(), v, /** @type {CustomEvent} */ (e).detail)));
 }
