@@ -87,6 +87,7 @@ def test_statements_made_while_the_lrs_is_down_arrive_once_after_its_restart(bro
         lrs.stop()
         page.get_by_role("button", name="Verder").click()
         page.locator("#vraag-peeters-reflectie textarea").fill("Meer samenwerken.")
+        page.get_by_label("Mijn antwoord mag naar de organisator van de cursus.").check()
         page.locator("#vraag-peeters-reflectie .leerpad-check").click()
         page.goto("casussen/huurachterstand/")
         page.get_by_role("button", name="Verder").click()

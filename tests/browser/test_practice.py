@@ -109,6 +109,8 @@ def test_case_reveals_steps_in_order_and_completes(page: Any, site: Any) -> None
         ("completed", "/case/slaapproblemen"),
         ("answered", "/case/slaapproblemen/question/peeters-reflectie"),
     ]
+    # Not ticked "may go to the organiser": only that the reflection was done.
+    assert "response" not in stored[4]["result"] and stored[4]["result"]["completion"] is True
     grouping = {a["id"] for a in stored[3]["context"]["contextActivities"]["grouping"]}
     assert grouping == {COURSE, COURSE + "/module/verbondenheid", COURSE + "/module/toegang"}
     assert stored[2]["context"]["contextActivities"]["parent"] == [

@@ -43,6 +43,10 @@ export class Question {
         h('button', { type: 'button', 'aria-label': 'Hoger: ' + t, onclick: () => this.move(li, -1, t) }, '↑'),
         h('button', { type: 'button', 'aria-label': 'Lager: ' + t, onclick: () => this.move(li, 1, t) }, '↓')));
     }
+    // A reflection is the learner's own: its text goes out only when the learner says so.
+    this.share = this.data.type === 'reflection' && !host.toets
+      ? this.fs.appendChild(h('label', { class: 'leerpad-share' }, h('input', { type: 'checkbox', value: 'share' }), ' Mijn antwoord mag naar de organisator van de cursus.')).firstChild
+      : null;
     el.addEventListener('change', () => this.save());
     el.addEventListener('input', () => this.save());
     this.load();
@@ -120,7 +124,7 @@ export class Question {
     this.out.focus();
     emit(this.el, 'answered', {
       id: this.data.iri, def: this.def, parent, grouping, attempt,
-      result: { response, success: s.success, completion: true, duration: since(s.started || this.t0) },
+      result: { response: this.share && !/** @type {HTMLInputElement} */ (this.share).checked ? undefined : response, success: s.success, completion: true, duration: since(s.started || this.t0) },
     });
     if (this.host.done) this.host.done();
   }
