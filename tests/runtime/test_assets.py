@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,9 +22,34 @@ def test_every_source_module_is_shipped_and_nothing_else() -> None:
     assert [p.name for p in shipped()] == sorted(p.name for p in (ASSETS / "src").glob("*.js"))
 
 
-def test_all_leerpad_javascript_fits_in_12_kb_gzip() -> None:
-    total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in shipped())
+# What a page loads: leerpad.js and its static imports. A dynamic import() loads a module only
+# when it is needed: overview.js on "Mijn voortgang" and after the final test, form.js while
+# the identity form is shown (once per learner).
+_STATIC_IMPORT = re.compile(r"""(?:import|export)[^"';()]*?from\s*["'](\./[^"']+)["']|import\s*["'](\./[^"']+)["']""")
+ON_DEMAND = {"overview.js", "form.js"}
+
+
+def loaded_by_every_page() -> set[str]:
+    todo, found = ["leerpad.js"], set()
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            text = (ASSETS / name).read_text("utf-8")
+            todo += [next(g for g in m.groups() if g)[2:] for m in _STATIC_IMPORT.finditer(text)]
+    return found
+
+
+def test_all_leerpad_javascript_of_a_learner_page_fits_in_12_kb_gzip() -> None:
+    every_page = loaded_by_every_page()
+    assert every_page == {p.name for p in shipped()} - ON_DEMAND
+    total = sum(len(gzip.compress((ASSETS / name).read_bytes(), compresslevel=9)) for name in every_page)
     assert total <= BUDGET, f"{total} bytes gzip"
+
+
+def test_the_overview_and_the_form_load_only_on_demand() -> None:
+    for name in ON_DEMAND:
+        assert f'import("./{name}")' in "".join(p.read_text("utf-8") for p in shipped()), name
 
 
 def test_no_html_is_built_from_runtime_strings() -> None:

@@ -2,6 +2,7 @@
 // outbox, the xAPI sender and the visit; on every page (also after Material's
 // instant navigation, document$) builds the widgets and the progress bar.
 import { panel } from './learner.js';
+import { mark, onPage, spent } from './progress.js';
 import { Outbox } from './outbox.js';
 import { all, emit, get, h, keys, migrate, set, since } from './page.js';
 import { Case, Question, Quiz } from './quiz.js';
@@ -19,7 +20,8 @@ const done = m => !!(/** @type {ModuleRecord|null} */ (get('s.' + m.iri)))?.done
 function bar(cfg, man) {
   const c = document.querySelector('.md-content__inner');
   if (!c) return;
-  const ms = man.modules, n = ms.filter(done).length, cur = ms.find(m => m.id === cfg.page.module);
+  // The final test is not a module of its own for the learner.
+  const ms = man.modules.filter(m => !man.quizzes.some(q => q.final && m.quizzes.includes(q.id))), n = ms.filter(done).length, cur = ms.find(m => m.id === cfg.page.module);
   const box = h('div', { class: 'leerpad-progress' },
     h('label', {}, `Voortgang: ${n} van ${ms.length} modules afgerond `, h('progress', { max: ms.length, value: n })));
   if (cur) box.append(h('p', {}, `Module „${cur.title}”: ${done(cur) ? 'afgerond' : 'nog niet afgerond'}.`));
@@ -27,6 +29,7 @@ function bar(cfg, man) {
   const old = c.querySelector('.leerpad-progress'), h1 = c.querySelector('h1');
   old ? old.replaceWith(box) : h1 ? h1.after(box) : c.prepend(box);
   sync();
+  mark(cfg, man);
 }
 
 /** Whether everything reached the LRS, or what waits in this browser. */
@@ -60,7 +63,7 @@ function readToEnd(cfg, man) {
   const io = new IntersectionObserver(es => {
     if (es.some(e => e.isIntersecting) && !done(m)) {
       set('s.' + m.iri, /** @type {ModuleRecord} */ ({ v: 2, done: true }));
-      emit(document, 'completed', { id: m.iri, def: def('module', m.title), result: { completion: true } });
+      emit(document, 'completed', { id: m.iri, def: def('module', m.title), result: { completion: true, duration: since(Date.now() - spent(m.iri)) } });
     }
     if (done(m)) io.disconnect();
   });
@@ -113,6 +116,7 @@ async function init() {
   /** @type {LpConfig} */
   const cfg = env.cfg = JSON.parse(el.dataset.config || '{}'), pg = cfg.page;
   const modIri = (/** @type {string|null} */ id) => cfg.course.iri + '/module/' + id;
+  onPage(pg.iri);
   migrate();
   env.manifest ||= fetch(new URL(cfg.manifest, location.href)).then(r => r.ok ? r.json() : null, () => null);
   const man = env.man = await env.manifest;
@@ -131,6 +135,8 @@ async function init() {
   if (!man) return;
   bar(cfg, man);
   if (pg.kind === 'module') readToEnd(cfg, man);
+  const ov = document.querySelector('.leerpad-overview');
+  if (ov) import('./overview.js').then(o => o.overview(/** @type {HTMLElement} */ (ov), cfg, man));
 }
 
 if (window.document$) window.document$.subscribe(() => { init() });
