@@ -94,7 +94,7 @@ def test_instant_navigation_keeps_one_document_and_one_set_of_listeners(page: An
     assert page.locator(".leerpad-go").count() == 1
     assert site.shown(page) == shown
     site.answer(page, shown[1], right=True)
-    assert site.submit(page).startswith("Uw score: 2 van 2 (100%). Geslaagd.")
+    assert site.submit(page).startswith("Uw score: 2 van 2 (100 %). Geslaagd.")
     assert page.locator(".leerpad-quiz__result p").count() == 1  # the score, once
     assert page.evaluate(MARKER) == "first load"
 

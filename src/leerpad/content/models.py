@@ -48,13 +48,10 @@ ROLES = {
     "patient": "patiënt",
 }
 # What a learner declares as profession in the identity form (id -> Dutch label); the id goes
-# into every statement (context extension `<course>/extension/beroep`). The ids of the
-# professions that are also case roles are the role ids.
+# into every statement (`<course>/extension/beroep`). The professions that are case roles
+# share their id and wording.
 PROFESSIONS = {
-    "huisarts": "Huisarts",
-    "apotheker": "Apotheker",
-    "sociaal-werker": "Sociaal werker",
-    "verpleegkundige": "Verpleegkundige",
+    **{role: label.capitalize() for role, label in ROLES.items() if role != "patient"},
     "student": "Student",
     "andere": "Andere",
 }

@@ -20,7 +20,7 @@ const done = m => !!(/** @type {ModuleRecord|null} */ (get('s.' + m.iri)))?.done
 function bar(cfg, man) {
   const c = document.querySelector('.md-content__inner');
   if (!c) return;
-  // The final test is not a module of its own for the learner.
+  // The final test's module is no module of the course's content: not counted.
   const ms = man.modules.filter(m => !man.quizzes.some(q => q.final && m.quizzes.includes(q.id))), n = ms.filter(done).length, cur = ms.find(m => m.id === cfg.page.module);
   const box = h('div', { class: 'leerpad-progress' },
     h('label', {}, `Voortgang: ${n} van ${ms.length} modules afgerond `, h('progress', { max: ms.length, value: n })));

@@ -213,6 +213,7 @@ export class Quiz {
     this.pass = +(d.passMark || 1);
     this.max = +(d.attempts || 0); // 0: unlimited
     this.toets = true;
+    this.final = d.final === 'true';
     this.url = lrs ? (cfg.scorer || lrs.endpoint.replace(/xAPI\/?$/, '')).replace(/\/?$/, '/leerpad/v1/attempts') : '';
     this.key = 's.' + this.iri;
     /** @type {string[]} */
@@ -303,7 +304,8 @@ export class Quiz {
   /** Shows the attempt as it stands: not started, open, waiting for the score, scored. */
   show() {
     const s = this.s = this.record(), ids = s.questions, a = s.answer, mine = this.qs.filter(q => q.data.scored);
-    this.info.textContent = `${s.attempt ? `Poging ${s.attempt}${this.max ? ' van ' + this.max : ''}. ` : ''}Geslaagd vanaf ${Math.round(this.pass * 100)}%.`;
+    // The pass mark is in the rules line above (the build's, "75 %").
+    this.info.textContent = s.attempt ? `Poging ${s.attempt}${this.max ? ' van ' + this.max : ''}.` : '';
     const first = mine[0]?.el, at = first && document.createComment('');
     first?.before(/** @type {Comment} */ (at));
     for (const id of ids || []) {
@@ -326,7 +328,8 @@ export class Quiz {
     if (s.refused) return this.note('Uw antwoorden werden geweigerd: ' + s.refused);
     if (!a) return this.out.replaceChildren(h('p', { class: 'leerpad-quiz__waiting' }, 'Uw antwoorden zijn bewaard en worden verzonden. Uw score verschijnt zodra de leeromgeving ze heeft ontvangen.'));
     const sc = a.score, left = a.attempts_left;
-    this.out.replaceChildren(h('p', {}, `Uw score: ${sc.raw} van ${sc.max} (${Math.round(sc.scaled * 100)}%). ${a.success ? 'Geslaagd.' : 'Niet geslaagd.'}`));
+    this.out.replaceChildren(h('p', {}, `Uw score: ${sc.raw} van ${sc.max} (${Math.round(sc.scaled * 100)} %). ${a.success ? 'Geslaagd.' : 'Niet geslaagd.'}`));
+    if (a.success && this.final) this.out.append(h('p', { class: 'leerpad-quiz__end' }, 'U hebt de eindtoets gehaald en de cursus afgerond. De organisator registreert uw accreditatie; uw attest volgt.'));
     if (!a.success) this.out.append(h('p', {}, left === 0 ? 'U hebt geen pogingen meer.' : left ? `U hebt nog ${left} ${left > 1 ? 'pogingen' : 'poging'}.` : ''));
   }
 

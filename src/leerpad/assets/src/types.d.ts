@@ -46,7 +46,7 @@ interface LpConfig {
 }
 /** `course.json`, as far as the runtime reads it. */
 interface LpModule { id: string; iri: string; title: string; quizzes: string[]; /** Its page, relative to docs_dir. */ page?: string }
-interface LpQuizInfo { id: string; iri: string; title: string; module: string; attempts: number; final?: boolean }
+interface LpQuizInfo { id: string; iri: string; title: string; module: string; attempts: number; final: boolean }
 interface LpManifest {
   modules: LpModule[];
   quizzes: LpQuizInfo[];
