@@ -294,7 +294,7 @@ def test_without_an_lrs_the_page_scores_the_toets_and_says_it_is_not_recorded(
         q = page.locator("#vraag-dimensie-1")
         assert q.locator(".leerpad-question__result").text_content() == "Niet juist."
         assert q.locator("[data-feedback-for=betaalbaarheid]").is_visible()
-        assert q.locator(".leerpad-mark.is-right").text_content() == "✓ juist"
+        assert q.locator(".leerpad-mark.is-right").text_content() == "✓ goed"
         assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length") == 0
         assert not errors
     finally:

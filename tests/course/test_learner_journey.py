@@ -228,6 +228,13 @@ def test_from_the_home_page_to_the_end_screen_by_keyboard(browser: Any, course_u
             if i == 0:
                 text = toets(page, right=False)
                 assert "Niet geslaagd." in text and "U hebt nog 2 pogingen." in text
+                # The result stands above the questions (not at the bottom of a long page); the
+                # marks beside the options do not repeat the result line's "Juist."/"Niet juist.".
+                assert page.evaluate(
+                    "document.querySelector('.leerpad-quiz__result').getBoundingClientRect().top"
+                    " < document.querySelector('.leerpad-quiz .leerpad-question').getBoundingClientRect().top"
+                )
+                assert set(page.locator(".leerpad-quiz .leerpad-mark").all_text_contents()) <= {"✓ goed", "✗ fout"}
             text = toets(page)
             assert "Geslaagd." in text, quiz
             assert status(page, m["page"].removesuffix("index.md")).startswith(" – afgerond, 100 %")

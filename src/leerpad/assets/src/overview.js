@@ -88,5 +88,6 @@ export function ending(quiz, cfg, man) {
     h('p', {}, `Proficiat: u hebt de eindtoets gehaald en „${cfg.course.title}” afgerond.`),
     h('p', {}, 'Wat nu? U hoeft niets meer te doen. De organisator registreert uw accreditatie met de gegevens die u opgaf (RIZIV-nummer bij het RIZIV of APB–Ophaco, BIG-nummer bij GAIA). Uw certificaat volgt daarna.'),
     h('p', {}, link(base, 'voortgang.md', 'Bekijk uw voortgang per module')));
-  old ? old.replaceWith(box) : quiz.after(box);
+  // Right below the score, at the top of the test.
+  old ? old.replaceWith(box) : (quiz.querySelector('.leerpad-quiz__result') || quiz).after(box);
 }
