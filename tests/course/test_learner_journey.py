@@ -167,8 +167,11 @@ def status(page: Any, path: str) -> str:
 
 
 def axe_clean(page: Any) -> None:
+    """No axe-core violation. Material's hover tooltips (`content.tooltips`, outside any
+    landmark) are left out: this learner uses no mouse, but the browser's pointer rests at
+    (0, 0), over the header once the page scrolls to the top, and Material then shows one."""
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-    found = Axe().run(page).response["violations"]
+    found = Axe().run(page, context={"exclude": [[".md-tooltip2"]]}).response["violations"]
     assert [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found] == []
 
 
