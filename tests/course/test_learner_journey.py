@@ -205,6 +205,8 @@ def fill_learner(page: Any) -> None:
     page.keyboard.type("An Peeters")
     page.keyboard.press("Tab")
     page.keyboard.type("an.peeters@huisartsenpraktijk-voorbeeld.be")
+    # The whole address shows: the field is not cut off.
+    assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)(document.activeElement)")
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # huisarts
     tab_to(page, "#leerpad-nr")
@@ -214,6 +216,12 @@ def fill_learner(page: Any) -> None:
     tab_to(page, ".leerpad-learner button[type=submit]")
     page.keyboard.press("Enter")
     page.get_by_text("U neemt deel als An Peeters (huisarts, 1-23456-25-901).").wait_for()
+    # Each button's label stays on one line.
+    for name in ("Gegevens wijzigen", "Gegevens wissen"):
+        lines = page.get_by_role("button", name=name).evaluate(
+            "b => { const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length }"
+        )
+        assert lines == 1, name
 
 
 def status(page: Any, path: str) -> str:
