@@ -30,8 +30,8 @@ from typing import Any
 import requests
 
 from leerpad.lrs.credentials import AUTHORITY_HOME_PAGE
-from leerpad.lrs.server import XAPI_HEADERS, LRSServer
 from leerpad.lrs.store import StatementStore
+from leerpad.lrs.testing import RALPH_APP, XAPI_HEADERS, LiveLRS
 
 COURSE = "https://leerpad.bench/course"
 VERBS = [
@@ -94,7 +94,7 @@ class Row:
     p95: dict[int, float] = field(default_factory=dict)
 
 
-def measure_ingest(lrs: LRSServer, batch: int, total: int) -> str:
+def measure_ingest(lrs: LiveLRS, batch: int, total: int) -> str:
     """Statements/s for ``total`` statements in POSTs of ``batch``; notes failures."""
     session = requests.Session()
     session.auth = lrs.write
@@ -112,7 +112,7 @@ def measure_ingest(lrs: LRSServer, batch: int, total: int) -> str:
     return rate if not failed else f"{rate} ({failed}/{len(batches)} POSTs failed)"
 
 
-def measure_queries(lrs: LRSServer, count: int) -> tuple[float, float, int]:
+def measure_queries(lrs: LiveLRS, count: int) -> tuple[float, float, int]:
     """p50 and p95 (ms) of verb+activity GETs, and the mean number of hits."""
     session = requests.Session()
     session.auth = lrs.read
@@ -156,7 +156,7 @@ def fill_fs(path: Path, have: int, want: int, authority: str) -> None:
             handle.write(json.dumps(line) + "\n")
 
 
-def stored_count(lrs: LRSServer, database: str | None) -> int:
+def stored_count(lrs: LiveLRS, database: str | None) -> int:
     """How many statements the store holds."""
     if database is None:
         return 0
@@ -171,7 +171,7 @@ def stored_count(lrs: LRSServer, database: str | None) -> int:
 def postgres_database() -> Iterator[str | None]:
     """A fresh PostgreSQL database, or None when no server can be started."""
     try:
-        from leerpad.lrs.postgres import TemporaryPostgres
+        from leerpad.lrs.testing import TemporaryPostgres
 
         server = TemporaryPostgres().start()
     except Exception as error:  # noqa: BLE001 - reported in the table
@@ -184,7 +184,7 @@ def postgres_database() -> Iterator[str | None]:
         server.stop()
 
 
-def bench_store(name: str, lrs: LRSServer, fill: Callable[[int, int], None], queries: int) -> Row:
+def bench_store(name: str, lrs: LiveLRS, fill: Callable[[int, int], None], queries: int) -> Row:
     """Ingest and query measurements for one running LRS."""
     row = Row(name)
     for batch, total in INGEST.items():
@@ -214,10 +214,10 @@ def run() -> None:
                 if database is None:
                     rows.append(Row("Leerpad, PostgreSQL (n/a)"))
                     continue
-            lrs = LRSServer.start(database=database, state_dir=root / kind, bcrypt_rounds=4)
+            lrs = LiveLRS.start(database=database, state_dir=root / kind, bcrypt_rounds=4)
             stack.callback(lrs.stop)
 
-            def fill(have: int, want: int, db: str = database, lrs: LRSServer = lrs) -> None:
+            def fill(have: int, want: int, db: str = database, lrs: LiveLRS = lrs) -> None:
                 fill_store(db, stored_count(lrs, db), want, lrs.write[0])
 
             rows.append(bench_store(f"Leerpad, {kind}", lrs, fill, QUERIES))
@@ -225,10 +225,11 @@ def run() -> None:
 
         fs_dir = root / "fs"
         fs_dir.mkdir()
-        fs = LRSServer.start(
+        fs = LiveLRS.start(
             database="sqlite:///dev/null",
             state_dir=root / "fs-state",
             backend="fs",
+            app_factory=RALPH_APP,
             bcrypt_rounds=4,
             extra_env={"RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(fs_dir)},
         )

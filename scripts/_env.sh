@@ -33,3 +33,10 @@ debian_packages() {  # installs the Debian packages given, if any is missing
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
+
+authoring_bundle() {  # Pyodide and the wheels of the page "Casus schrijven" (.cache/authoring), built once
+  if [ ! -d node_modules/pyodide ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  python -m leerpad.authoring.bundle >/dev/null
+}

@@ -1,7 +1,7 @@
 """Fixtures shared by every test folder: a real LRS, and headless Debian chromium.
 
 ``lrs`` and ``lrs_factory`` start Ralph with Leerpad's SQLite backend under uvicorn
-(:class:`leerpad.lrs.server.LRSServer`, the same code ``leerpad serve`` runs) in a
+(:class:`leerpad.lrs.testing.LiveLRS`: the server ``leerpad serve`` runs, plus a client) in a
 child process on a free 127.0.0.1 port, with fresh credentials and database, once
 per test session. They are stopped at the end of the session.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from leerpad.lrs.server import LRSServer
+    from leerpad.lrs.testing import LiveLRS
 
 DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 CHROMIUM = os.environ.get("LEERPAD_CHROMIUM", "/usr/bin/chromium")
@@ -49,7 +49,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def lrs_factory(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Callable[..., LRSServer]]:
+) -> Iterator[Callable[..., LiveLRS]]:
     """Start an LRS on demand: ``lrs_factory(cors_origins=["http://127.0.0.1:5173"])``.
 
     Keyword arguments:
@@ -59,7 +59,7 @@ def lrs_factory(
 
     Servers with the same arguments are started once per session and shared: use
     fresh statement ids / registrations per test. Each returned
-    :class:`~leerpad.lrs.server.LRSServer` has:
+    :class:`~leerpad.lrs.testing.LiveLRS` has:
 
     - ``.endpoint``: the xAPI endpoint, ``http://127.0.0.1:<port>/xAPI/``;
     - ``.write``: ``(username, password)`` of the write-only browser credential
@@ -71,15 +71,15 @@ def lrs_factory(
     - ``.all_statements(params=None)``: every matching statement, newest first,
       GET with the read credential following ``more`` to the end.
     """
-    from leerpad.lrs.server import LRSServer
+    from leerpad.lrs.testing import LiveLRS
 
-    servers: dict[tuple[tuple[str, ...], str | None], LRSServer] = {}
+    servers: dict[tuple[tuple[str, ...], str | None], LiveLRS] = {}
 
-    def start(cors_origins: Sequence[str] = DEFAULT_ORIGINS, database: str | None = None) -> LRSServer:
+    def start(cors_origins: Sequence[str] = DEFAULT_ORIGINS, database: str | None = None) -> LiveLRS:
         key = (tuple(cors_origins), database)
         if key not in servers:
             state_dir = tmp_path_factory.mktemp("lrs")
-            servers[key] = LRSServer.start(
+            servers[key] = LiveLRS.start(
                 database=database or f"sqlite://{state_dir / 'lrs.sqlite3'}",
                 state_dir=state_dir,
                 cors_origins=tuple(cors_origins),
@@ -93,7 +93,7 @@ def lrs_factory(
 
 
 @pytest.fixture(scope="session")
-def lrs(lrs_factory: Callable[..., LRSServer]) -> LRSServer:
+def lrs(lrs_factory: Callable[..., LiveLRS]) -> LiveLRS:
     """A running LRS (SQLite) for the session; see ``lrs_factory`` for its attributes.
 
     Example::

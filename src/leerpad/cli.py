@@ -1,4 +1,4 @@
-"""The ``leerpad`` command: validate, new, build, serve, lrs.
+"""The ``leerpad`` command: validate, new, build, serve, lrs, report, verify.
 
 Each subcommand is a thin wrapper around the module that owns the concern, so
 that this file stays an index of what the tool can do.
@@ -63,13 +63,40 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from leerpad.lrs.serve import serve
 
-    return serve(Path(args.dir), watch=args.watch)
+    return serve(Path(args.dir), watch=args.watch, port=args.port, lrs_port=args.lrs_port)
 
 
 def _cmd_lrs(args: argparse.Namespace) -> int:
-    from leerpad.lrs.serve import run_lrs
+    from leerpad.lrs.serve import lrs_main
 
-    return run_lrs(Path(args.dir))
+    return lrs_main(args.rest)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from leerpad.report.command import ReportOptions, run_report
+
+    options = ReportOptions(
+        root=Path(args.dir),
+        formats=args.format or ["csv"],
+        authorities=args.authority or ["riziv", "apotheek", "gaia"],
+        month=args.month,
+        out=Path(args.out) if args.out else None,
+        trust=args.trust or [],
+        attempt_set=args.attempts,
+        since=args.since,
+        until=args.until,
+        endpoint=args.endpoint,
+        username=args.username,
+        password=args.password,
+        progress=args.progress,
+    )
+    return run_report(options)
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from leerpad.report.command import run_verify
+
+    return run_verify(Path(args.dir), args.code)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,16 +123,53 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="bouw en serveer de cursus met de ingebouwde LRS")
     p.add_argument("dir", nargs="?", default=".")
     p.add_argument("--watch", action="store_true", help="herbouw bij elke wijziging (voor trainers)")
+    p.add_argument("--port", type=int, help="poort van de site (standaard 8000)")
+    p.add_argument("--lrs-port", type=int, help="poort van de LRS (standaard 8100)")
     p.set_defaults(func=_cmd_serve)
 
-    p = sub.add_parser("lrs", help="start alleen de ingebouwde LRS")
-    p.add_argument("dir", nargs="?", default=".")
+    p = sub.add_parser(
+        "lrs",
+        help="de ingebouwde LRS: starten ([DIR] [--port N]), sleutels (credential add|list|revoke), backup FILE",
+        add_help=False,
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_lrs)
+
+    p = sub.add_parser("report", help="uploadbestanden, certificaten en dashboard uit de LRS")
+    p.add_argument("dir", nargs="?", default=".", help="map met mkdocs.yml (standaard: .)")
+    p.add_argument("--format", action="append", choices=("csv", "pdf", "html"),
+                   help="csv (standaard), pdf (certificaten) of html (dashboard); herhaalbaar")
+    p.add_argument("--authority", action="append", choices=("riziv", "apotheek", "gaia"),
+                   help="uploadbestand voor deze instantie (standaard: alle drie); herhaalbaar")
+    p.add_argument("--month", help="alleen afgerond in deze maand, JJJJ-MM (Belgische tijd)")
+    p.add_argument("--out", help="uitvoermap (standaard: DIR/rapport)")
+    p.add_argument("--trust", action="append",
+                   help="vertrouw ook resultaten van deze authority: mailto:…, homePage|naam of JSON")
+    p.add_argument("--attempts", choices=("first", "best", "last", "all"), default="first",
+                   help="pogingen voor de itemanalyse, zoals Moodle (standaard: first)")
+    p.add_argument("--since", help="alleen statements opgeslagen na dit tijdstip (ISO 8601)")
+    p.add_argument("--until", help="alleen statements opgeslagen tot dit tijdstip (ISO 8601)")
+    p.add_argument("--endpoint", help="xAPI-endpoint (standaard: .leerpad/credentials.json)")
+    p.add_argument("--username", help="leesgebruiker van de LRS")
+    p.add_argument("--password", help="wachtwoord van de leesgebruiker")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="voortgangsbalk (standaard: alleen op een terminal)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("verify", help="controleer de verificatiecode van een certificaat")
+    p.add_argument("code", help="de code op het certificaat, bv. LP-ABCD-EFGH-IJKL-MNOP")
+    p.add_argument("--dir", default=".", help="map met mkdocs.yml en .leerpad/ (standaard: .)")
+    p.set_defaults(func=_cmd_verify)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``leerpad`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lrs"]:  # its own arguments, options first included (argparse's REMAINDER drops them)
+        from leerpad.lrs.serve import lrs_main
+
+        return lrs_main(argv[1:])
     args = _parser().parse_args(argv)
     result: int = args.func(args)
     return result

@@ -28,6 +28,8 @@ PROGRESS_PAGE = "voortgang.md"
 # Other generated files: the course manifest and the browser runtime.
 MANIFEST = "course.json"
 ASSET_DIR = "assets/leerpad"
+# The page "Casus schrijven": its editor, Pyodide, the wheels and the course data (that page only).
+AUTHORING_DIR = f"{ASSET_DIR}/authoring"
 
 
 def quiz_page(quiz_id: str) -> str:

@@ -161,6 +161,21 @@ class Site:
         return int(page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length"))
 
     @staticmethod
+    def add_statements(page: Any, *results: dict[str, Any] | None) -> None:
+        """Puts `experienced` statements of another actor (mailto:x@example.be) in the page's
+        outbox, one per entry of `results`: its `result`, or none."""
+        page.evaluate(
+            """results => { for (const result of results) window.leerpad.outbox.add({
+              id: crypto.randomUUID(),
+              actor: {objectType: 'Agent', name: 'x', mbox: 'mailto:x@example.be'},
+              verb: {id: 'http://adlnet.gov/expapi/verbs/experienced'},
+              object: {objectType: 'Activity', id: 'https://leerpad.example/demo'},
+              context: {registration: JSON.parse(localStorage['leerpad.reg'])},
+              timestamp: new Date().toISOString(), ...result ? {result} : {}}) }""",
+            list(results),
+        )
+
+    @staticmethod
     def made(page: Any) -> list[str]:
         """Ids of every statement the runtime made in this browser context (see MADE)."""
         keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('test.made.'))")
@@ -258,10 +273,10 @@ def scored_lrs(course: Path, origin: str) -> Any:
     starts it, allowing `origin` (CORS)."""
     from leerpad.scoring.embedded import prepare
 
-    from leerpad.lrs.server import LRSServer
+    from leerpad.lrs.testing import LiveLRS
 
     state = course / ".leerpad"
-    return LRSServer.start(
+    return LiveLRS.start(
         database=f"sqlite://{state / 'lrs.sqlite3'}",
         state_dir=state,
         cors_origins=(origin,),

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from leerpad.lrs.server import LRSServer
+from leerpad.lrs.testing import LiveLRS
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 OUTBOX = "Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).map(k => JSON.parse(localStorage[k]))"
@@ -43,7 +43,7 @@ def own(site: Any, tmp_path: Path) -> Iterator[Any]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     state = tmp_path / "lrs"
-    lrs = LRSServer.start(
+    lrs = LiveLRS.start(
         database=f"sqlite://{state / 'lrs.sqlite3'}",
         state_dir=state,
         cors_origins=(origin,),
@@ -63,7 +63,7 @@ def own(site: Any, tmp_path: Path) -> Iterator[Any]:
 
 
 def test_statements_made_while_the_lrs_is_down_arrive_once_after_its_restart(browser: Any, own: Any) -> None:
-    lrs: LRSServer = own.lrs
+    lrs: LiveLRS = own.lrs
     context = browser.new_context(base_url=own.url, locale="nl-BE", bypass_csp=True)
     context.set_default_timeout(10_000)
     context.add_init_script(own.made_script)

@@ -124,19 +124,7 @@ def test_refused_statement_is_reported_and_set_aside(page: Any, site: Any) -> No
     site.drained(page)
     reg = site.registration(page)
     # A statement the LRS must refuse (scaled score above 1), between two good ones.
-    page.evaluate("""() => {
-        const box = window.leerpad.outbox;
-        const make = (extra) => ({
-          id: crypto.randomUUID(),
-          actor: {objectType: 'Agent', name: 'x', mbox: 'mailto:x@example.be'},
-          verb: {id: 'http://adlnet.gov/expapi/verbs/experienced'},
-          object: {objectType: 'Activity', id: 'https://leerpad.example/demo'},
-          context: {registration: JSON.parse(localStorage['leerpad.reg'])},
-          timestamp: new Date().toISOString(), ...extra});
-        box.add(make({}));
-        box.add(make({result: {score: {scaled: 1.5}}}));
-        box.add(make({}));
-    }""")
+    site.add_statements(page, None, {"score": {"scaled": 1.5}}, None)
     notice = page.locator(".leerpad-notice")
     notice.wait_for()
     assert "geweigerd" in notice.text_content()

@@ -125,7 +125,9 @@ def test_the_identity_form_asks_consent_and_never_keeps_a_stale_warning(page: An
     page.goto("casussen/slaapproblemen/")
     form = page.locator(".leerpad-learner form")
     page.get_by_label("Naam", exact=True).fill("An Peeters")
-    page.get_by_label("E-mail").fill("an@example.be")
+    page.get_by_label("E-mail").fill("an.peeters@groepspraktijk-de-linde.be")
+    # A long address is shown whole, not cut off.
+    assert page.get_by_label("E-mail").evaluate("e => e.scrollWidth <= e.clientWidth")
     page.get_by_label("Beroep").select_option("huisarts")
     page.get_by_label("RIZIV- of BIG-nummer").fill("1-23456-78-901")  # check digits do not match
     page.get_by_role("button", name="Opslaan").click()

@@ -101,10 +101,39 @@ def test_module_test_failed_retried_with_a_new_draw_and_passed(page: Any, site: 
     assert not page.errors
 
 
-def pass_toets(page: Any, site: Any, path: str) -> None:
+def overview(page: Any, table: int = 0) -> list[list[str]]:
+    """The rows of a table on "Mijn voortgang" (0: modules, 1: toetsen, 2: cases), time left out."""
+    page.goto("voortgang/")
+    page.locator(".leerpad-overview table").first.wait_for()
+    rows = page.locator(".leerpad-overview table").nth(table).locator("tbody tr")
+    return list(rows.evaluate_all("l => l.map(r => [...r.children].slice(0, -1).map(c => c.textContent))"))
+
+
+def test_mijn_voortgang_shows_per_module_status_and_what_is_still_needed(page: Any, site: Any) -> None:
+    page.goto("toetsen/toegang-toets/")
+    site.fill_learner(page)
+    site.start(page)
+    site.submit(page)  # nothing answered: failed
+    assert [r[:2] for r in overview(page)] == [
+        ["Toegang tot zorg en welzijn", "bezig"],
+        ["Sociale verbondenheid", "niet begonnen"],
+        ["Eindtoets", "niet begonnen"],
+    ]
+    assert overview(page, 1)[0][1:] == ["niet geslaagd, nog 2 pogingen", "0 %", "1 van 3"]
+    pass_toets(page, site, "toetsen/toegang-toets/", "Opnieuw proberen")
+    assert overview(page)[0][:2] == ["Toegang tot zorg en welzijn", "afgerond, 100 %"]
+    assert overview(page, 1)[0][1:] == ["geslaagd", "100 %", "2 van 3"]
+    assert [r[1] for r in overview(page, 2)] == ["niet begonnen", "niet begonnen"]
+    needed = page.locator(".leerpad-overview ul").first.text_content()
+    assert "Sociale verbondenheid" in needed and "De eindtoets halen" in needed
+    assert "Toegang tot zorg" not in needed
+    assert not page.errors
+
+
+def pass_toets(page: Any, site: Any, path: str, button: str = "Toets starten") -> None:
     page.goto(path)
     page.locator(".leerpad-go").wait_for()
-    for q in site.start(page):
+    for q in site.start(page, button):
         site.answer(page, q, right=True)
     assert "Geslaagd." in site.submit(page)
 

@@ -20,7 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "content": {"layout"},
     "xapi": {"content", "layout"},
     "markdown": {"content", "xapi", "layout"},
-    "plugin": {"content", "xapi", "markdown", "layout", "__init__"},
+    "authoring": {"content", "xapi", "markdown", "layout"},  # preview.py runs in Pyodide
+    "plugin": {"content", "xapi", "markdown", "layout", "authoring", "__init__"},
 }
 
 

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from leerpad.lrs.postgres import TemporaryPostgres
-from leerpad.lrs.server import LRSServer
+from leerpad.lrs.testing import LiveLRS, TemporaryPostgres
 
 COURSE = "https://leerpad.test/course"
 VERBS = {
@@ -46,7 +45,7 @@ class LRSStarter:
     def __init__(self, tmp: pytest.TempPathFactory, request: pytest.FixtureRequest) -> None:
         self.tmp = tmp
         self.request = request
-        self.servers: list[LRSServer] = []
+        self.servers: list[LiveLRS] = []
 
     def database(self, kind: str, state_dir: Path) -> str:
         """A fresh, empty database of ``kind``."""
@@ -55,10 +54,10 @@ class LRSStarter:
         pg: TemporaryPostgres = self.request.getfixturevalue("postgres")
         return pg.create_database(f"lrs_{uuid.uuid4().hex[:12]}")
 
-    def start(self, kind: str, **options: Any) -> LRSServer:
+    def start(self, kind: str, **options: Any) -> LiveLRS:
         """Start a new LRS on a fresh database of ``kind``."""
         state_dir = self.tmp.mktemp(f"lrs-{kind}")
-        server = LRSServer.start(
+        server = LiveLRS.start(
             database=self.database(kind, state_dir),
             state_dir=state_dir,
             bcrypt_rounds=4,
@@ -81,7 +80,7 @@ def lrs_starter(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def backend_lrs(request: pytest.FixtureRequest, lrs_starter: LRSStarter) -> LRSServer:
+def backend_lrs(request: pytest.FixtureRequest, lrs_starter: LRSStarter) -> LiveLRS:
     """One LRS per database kind, shared by the tests of the session."""
     return lrs_starter.start(str(request.param))
 
@@ -164,3 +163,31 @@ def without_lrs_fields(statement: dict[str, Any]) -> dict[str, Any]:
 def as_sent() -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Strip ``stored`` and ``authority`` from a returned statement."""
     return without_lrs_fields
+
+
+_ORGANISERS: dict[str, tuple[str, str]] = {}
+
+
+@pytest.fixture
+def organiser(backend_lrs: LiveLRS) -> tuple[str, str]:
+    """A credential with scope ``all`` on ``backend_lrs`` (as ``leerpad lrs credential add``)."""
+    if backend_lrs.endpoint not in _ORGANISERS:
+        _ORGANISERS[backend_lrs.endpoint] = backend_lrs.add_credential("organisator", ["all"])
+    return _ORGANISERS[backend_lrs.endpoint]
+
+
+def xapi(
+    lrs: LiveLRS,
+    method: str,
+    resource: str,
+    auth: tuple[str, str] | None,
+    *,
+    headers: dict[str, str] | None = None,
+    version: bool = True,
+    **options: Any,
+) -> Any:
+    """One request to ``<endpoint><resource>`` with the xAPI version header (unless ``version=False``)."""
+    import requests
+
+    sent = {**({"X-Experience-API-Version": "1.0.3"} if version else {}), **(headers or {})}
+    return requests.request(method, lrs.endpoint + resource, auth=auth, headers=sent, timeout=60, **options)

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 import requests
 
-from leerpad.lrs.server import XAPI_HEADERS, free_port
+from leerpad.lrs.server import free_port
+from leerpad.lrs.testing import XAPI_HEADERS
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 Make = Callable[..., dict[str, Any]]
@@ -88,7 +89,9 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
     course: Path, make_statement: Make
 ) -> None:
     site_port, lrs_port = free_port(), free_port()
-    with _leerpad("serve", str(course), site_port=site_port, lrs_port=lrs_port) as process:
+    # --port/--lrs-port win over LEERPAD_SITE_PORT/LEERPAD_LRS_PORT (set to other free ports here).
+    flags = ("--port", str(site_port), "--lrs-port", str(lrs_port))
+    with _leerpad("serve", str(course), *flags, site_port=free_port(), lrs_port=free_port()) as process:
         _wait_for(f"http://127.0.0.1:{site_port}/", process)
         credentials_file = course / ".leerpad" / "credentials.json"
         assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
@@ -111,9 +114,9 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
         )
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == origin
-        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, timeout=10)
+        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, headers=XAPI_HEADERS, timeout=10)
         assert found.json()["object"]["definition"]["choices"] == statement["object"]["definition"]["choices"]
-        assert requests.get(url, auth=write, timeout=10).status_code == 403
+        assert requests.get(url, auth=write, headers=XAPI_HEADERS, timeout=10).status_code == 403
 
         output = _ctrl_c(process)
     assert "Cursus: http://127.0.0.1:" in output and "Gestopt." in output
@@ -124,7 +127,7 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
     with _leerpad("lrs", str(course), site_port=site_port, lrs_port=lrs_port) as process:
         _wait_for(credentials["endpoint"] + "about", process)
         assert json.loads(credentials_file.read_text()) == credentials
-        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, timeout=10)
+        found = requests.get(url, params={"statementId": statement["id"]}, auth=read, headers=XAPI_HEADERS, timeout=10)
         assert found.status_code == 200
         _ctrl_c(process)
     assert _port_is_closed(lrs_port)
@@ -199,3 +202,59 @@ def test_a_learner_answer_on_served_course_reaches_the_lrs(course: Path, browser
         "betaalbaarheid", "benaderbaarheid", "beschikbaarheid"
     ]
     assert statement["actor"]["name"] == "Els Janssens"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leerpad.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_credentials_added_revoked_and_a_backup_while_the_lrs_runs(
+    course: Path, make_statement: Make, tmp_path: Path
+) -> None:
+    lrs_port = free_port()
+    endpoint = f"http://127.0.0.1:{lrs_port}/xAPI/"
+    with _leerpad("lrs", str(course), "--port", str(lrs_port), site_port=free_port(), lrs_port=free_port()) as process:
+        _wait_for(endpoint + "about", process)
+        credentials = json.loads((course / ".leerpad" / "credentials.json").read_text())
+        assert credentials["endpoint"] == endpoint  # --port wins over LEERPAD_LRS_PORT
+        write = (credentials["write"]["username"], credentials["write"]["password"])
+        statement = make_statement()
+        assert requests.post(endpoint + "statements", json=statement, auth=write, headers=XAPI_HEADERS,
+                             timeout=10).status_code == 200  # fmt: skip
+
+        added = _cli("lrs", "credential", "add", "rapport", "--scope", "statements/read", "--dir", str(course))
+        assert added.returncode == 0, added.stdout + added.stderr
+        lines = added.stdout.splitlines()
+        assert lines[0] == "Sleutel 'rapport' toegevoegd (scope: statements/read)."
+        password = lines[1].removeprefix("Wachtwoord (wordt niet bewaard, noteer het nu): ")
+        assert password not in (course / ".leerpad" / "lrs-credentials.json").read_text()
+        # Effective at once, without a restart.
+        url = endpoint + "statements"
+        found = requests.get(url, params={"statementId": statement["id"]}, auth=("rapport", password),
+                             headers=XAPI_HEADERS, timeout=10)  # fmt: skip
+        assert found.status_code == 200
+        assert _cli("lrs", "credential", "list", "--dir", str(course)).stdout == "rapport\tstatements/read\n"
+        again = _cli("lrs", "credential", "add", "rapport", "--scope", "all", "--dir", str(course))
+        assert (again.returncode, again.stdout) == (1, "Er bestaat al een sleutel 'rapport'.\n")
+
+        copy = tmp_path / "kopie.sqlite3"
+        backup = _cli("lrs", "backup", str(copy), "--dir", str(course))
+        assert (backup.returncode, backup.stdout) == (0, f"Kopie gemaakt: {copy}\n")
+        _ctrl_c(process)
+    assert json.loads((course / ".leerpad" / "credentials.json").read_text()) == credentials  # shape kept
+
+    from leerpad.lrs.store import StatementStore
+
+    restored = StatementStore.open(f"sqlite://{copy}")
+    assert [s["id"] for s in restored.iter_all()] == [statement["id"]]
+    restored.close()
+
+    # A new start keeps the added credential; revoking it refuses it at once.
+    with _leerpad("lrs", str(course), "--port", str(lrs_port), site_port=free_port(), lrs_port=free_port()) as process:
+        _wait_for(endpoint + "about", process)
+        auth = ("rapport", password)
+        assert requests.get(url, auth=auth, headers=XAPI_HEADERS, timeout=10).status_code == 200
+        revoked = _cli("lrs", "credential", "revoke", "rapport", "--dir", str(course))
+        assert (revoked.returncode, revoked.stdout) == (0, "Sleutel 'rapport' ingetrokken.\n")
+        assert requests.get(url, auth=auth, headers=XAPI_HEADERS, timeout=10).status_code == 401
+        _ctrl_c(process)

@@ -10,13 +10,10 @@ from typing import Any
 import pytest
 
 from leerpad.lrs.backend import filter_from_params
-from leerpad.lrs.postgres import TemporaryPostgres
-from leerpad.lrs.store import (
-    DuplicateStatementError,
-    StatementFilter,
-    StatementStore,
-    to_micros,
-)
+from leerpad.lrs.indexing import to_micros
+from leerpad.lrs.query import PAGE_SIZE, StatementFilter
+from leerpad.lrs.store import DuplicateStatementError, StatementStore
+from leerpad.lrs.testing import TemporaryPostgres
 
 VERB = "http://adlnet.gov/expapi/verbs/answered"
 ALICE = {"objectType": "Agent", "mbox": "mailto:alice@leerpad.example"}
@@ -103,12 +100,17 @@ def test_voiding_in_the_same_batch_and_a_voiding_statement_cannot_be_voided(
     assert _ids(store, voided_statement_id=target["id"]) == [target["id"]]
 
 
-def test_a_stored_id_makes_the_whole_batch_fail(store: StatementStore) -> None:
+def test_a_stored_id_with_other_content_makes_the_whole_batch_fail(store: StatementStore) -> None:
     first = _statement(1)
     store.write([first])
-    with pytest.raises(DuplicateStatementError):
-        store.write([_statement(2), dict(first)])
-    assert store.count() == 1
+    changed = {**first, "verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}}
+    with pytest.raises(DuplicateStatementError, match=first["id"]):
+        store.write([_statement(2), changed])
+    assert [s["id"] for s in store.iter_all()] == [first["id"]]
+    # The same content again (another writer was first) is no conflict: the rest is stored.
+    second = _statement(3)
+    assert store.write([dict(first), second]) == 1
+    assert [s["id"] for s in store.iter_all()] == [first["id"], second["id"]]
 
 
 def test_ralph_query_parameters_arrive_as_text() -> None:
@@ -128,7 +130,7 @@ def test_ralph_query_parameters_arrive_as_text() -> None:
         pit_id = "678"
         authority = [{"mbox": "mailto:x@leerpad.example"}]
 
-    spec = filter_from_params(Params(), default_limit=100)
+    spec = filter_from_params(Params())
     assert spec == StatementFilter(
         agent="account:https://lms.example|bob",
         verb=VERB,
@@ -137,8 +139,20 @@ def test_ralph_query_parameters_arrive_as_text() -> None:
         since=to_micros("2026-01-01T00:00:01+00:00"),
         until=to_micros("2026-01-01T00:00:00.123456+00:00"),
         authorities=("mbox:mailto:x@leerpad.example",),
-        limit=100,
+        limit=PAGE_SIZE,
         ascending=True,
         after=(123, 45),
         snapshot=678,
     )
+
+
+def test_stored_follows_the_order_of_a_batch_and_of_batches(store: StatementStore) -> None:
+    first = [_statement(n) for n in range(5)]
+    second = [_statement(n) for n in range(3)]
+    store.write(first)
+    store.write(second)
+    kept = list(store.iter_all())
+    assert [s["id"] for s in kept] == [s["id"] for s in first + second]
+    times = [to_micros(s["stored"]) for s in kept]
+    assert times == sorted(set(times))  # strictly increasing: ties would lose the order sent
+    assert to_micros(store.consistent_through()) >= times[-1]

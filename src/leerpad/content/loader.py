@@ -63,6 +63,11 @@ SOURCE_KEYS = (
 
 def load_course(root: Path, settings: CourseSettings) -> tuple[Course, list[ContentError]]:
     """Read a course folder (the one holding mkdocs.yml) configured by `settings`."""
+    return load_course_files(read_course_files(root, settings), settings)
+
+
+def read_course_files(root: Path, settings: CourseSettings) -> dict[str, str]:
+    """Relative path → text of every file the loader reads in a course folder."""
     files: dict[str, str] = {}
     folders = ((settings.docs_dir, ("**/*.md", "*.yml")), (CASES_DIR, ("*.md",)), (QUIZZES_DIR, ("*.md",)))
     for folder, patterns in folders:
@@ -72,7 +77,7 @@ def load_course(root: Path, settings: CourseSettings) -> tuple[Course, list[Cont
         for pattern in patterns:
             for file in sorted(p for p in base.glob(pattern) if p.is_file()):
                 files[file.relative_to(root).as_posix()] = file.read_text(encoding="utf-8")
-    return load_course_files(files, settings)
+    return files
 
 
 def nav_pages(nav: Any) -> Iterator[str]:
@@ -309,4 +314,4 @@ def load_course_files(files: Mapping[str, str], settings: CourseSettings) -> tup
     return course, loader.errors
 
 
-__all__ = ["load_course", "load_course_files", "nav_pages"]
+__all__ = ["load_course", "load_course_files", "nav_pages", "read_course_files"]

@@ -12,7 +12,10 @@ gets the same error message everywhere.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,8 +67,67 @@ class YamlDoc:
         return self.lines.get(key, self.start)
 
 
+# Pure-Python YAML is slow (most of a course load); the editor page re-checks a file on every
+# change against a course whose other files do not change: their parses are kept here.
+_PARSED: dict[tuple[str, int], YamlDoc] = {}
+_PARSED_MAX = 4096
+_RECORDING: list[set[tuple[str, int]]] = []
+
+
 def parse_yaml(text: str, start: int = 1) -> YamlDoc:
-    """Parse YAML text whose first line is line `start` of its file."""
+    """Parse YAML text whose first line is line `start` of its file.
+
+    The same text gives the same (shared) YamlDoc: callers read it and never change it.
+    """
+    key = (text, start)
+    for keys in _RECORDING:
+        keys.add(key)
+    if (doc := _PARSED.get(key)) is None:
+        doc = _parse_yaml(text, start)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = doc
+    return doc
+
+
+@contextmanager
+def recording() -> Iterator[set[tuple[str, int]]]:
+    """The (text, start) of every parse while the block runs (for `export`)."""
+    keys: set[tuple[str, int]] = set()
+    _RECORDING.append(keys)
+    try:
+        yield keys
+    finally:
+        _RECORDING.remove(keys)
+
+
+def export(keys: Iterable[tuple[str, int]]) -> list[list[Any]]:
+    """These parses as JSON data, to `preload` elsewhere (the editor page, in Pyodide).
+
+    Parses whose data JSON cannot carry unchanged (dates, non-string keys) are left out:
+    they are parsed again where they are needed.
+    """
+    out: list[list[Any]] = []
+    for text, start in sorted(keys):
+        doc = _PARSED.get((text, start)) or _parse_yaml(text, start)
+        entry = [text, start, doc.data, doc.lines, doc.sublines, list(doc.error) if doc.error else None]
+        try:
+            if json.loads(json.dumps(entry)) == entry:
+                out.append(entry)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def preload(entries: Iterable[list[Any]]) -> None:
+    """Parses made elsewhere (`export`), so that they need not be made again here."""
+    for text, start, data, lines, sublines, error in entries:
+        doc = YamlDoc(data=data, lines=lines, start=start, error=(error[0], error[1]) if error else None,
+                      sublines=sublines)
+        _PARSED[(text, start)] = doc
+
+
+def _parse_yaml(text: str, start: int) -> YamlDoc:
     doc = YamlDoc(start=start)
     if len(_LOADERS) > 1:
         try:
@@ -129,8 +191,8 @@ def split_front_matter(text: str) -> MarkdownDoc:
         return MarkdownDoc(YamlDoc(data={}), text, 1, False)
     inner = match.group(1) or ""
     meta = parse_yaml(inner, start=2)
-    if meta.data is None and meta.error is None:
-        meta.data = {}
+    if meta.data is None and meta.error is None:  # empty front matter: a fresh, empty mapping
+        meta = YamlDoc(data={}, lines=meta.lines, start=meta.start, sublines=meta.sublines)
     body = text[match.end() :]
     body_start = 1 + text[: match.end()].count("\n")
     return MarkdownDoc(meta, body, body_start, True)

@@ -1,282 +1,267 @@
-"""The LRS as an ASGI app: Ralph's API, wrapped to behave as xAPI 1.0.3 says.
+"""The LRS as an ASGI app: Ralph's Statements API and Leerpad's own resources behind one front.
 
-Run it with ``uvicorn --factory leerpad.lrs.app:create_app`` and Ralph's settings in
-the environment (see :func:`leerpad.lrs.server.lrs_environment`). What the wrapper
-corrects (``shared/lrs-notes.md``):
+Run it with ``uvicorn --factory leerpad.lrs.app:create_app`` and the settings in
+the environment (see :func:`leerpad.lrs.server.lrs_environment`).
 
-- every POSTed or PUT statement is validated completely before Ralph sees it
-  (Ralph checks only actor, verb id and object id); the original JSON is passed on;
-- 422 becomes 400 with a readable message; a refused scope of a known credential
-  becomes 403 instead of 401;
-- ``GET /xAPI/about`` answers ``{"version": ["1.0.3"]}``;
-- ``limit=0`` means "as many as the server allows" instead of an endless empty page;
-- no ``more`` link when nothing follows (Ralph adds one whenever a page is full);
-- ``statementId``/``voidedStatementId`` return the statement itself, or 404;
-- every xAPI response carries ``X-Experience-API-Version: 1.0.3``, and statement
-  queries ``X-Experience-API-Consistent-Through``;
-- a re-sent statement that had no ``timestamp`` is not a conflict (Ralph fills in
-  ``timestamp`` anew on each POST and then compared it: a spurious 409);
-- CORS is answered once, outside, for the origins in
-  ``RALPH_RUNSERVER_CORS_ALLOW_ORIGINS`` (also for ``/xAPI/about`` and errors).
+Every request to ``/xAPI/…`` passes the front (:class:`XapiFront`) in this order:
+
+1. the alternate request syntax (``POST …?method=PUT`` with a form body) becomes
+   the request it stands for;
+2. ``/xAPI/about`` answers without credentials;
+3. **authentication first**: without a known credential, 401 — before any body is
+   read or any parameter validated;
+4. ``X-Experience-API-Version`` must be ``1.0`` or ``1.0.x`` (400 otherwise);
+5. a body above the limit is refused with 413 (``LEERPAD_LRS_MAX_BODY_BYTES``,
+   10 MB by default; statements per request: ``LEERPAD_LRS_MAX_BATCH``);
+6. HEAD is answered as GET without the body, on every resource;
+7. the resource: Statements (:mod:`~leerpad.lrs.statements_api`, Ralph inside),
+   State, Activity Profile, Agent Profile, Agents, Activities
+   (:mod:`~leerpad.lrs.resources`).
+
+Every xAPI answer carries ``X-Experience-API-Version: 1.0.3``. CORS is answered
+outside everything, for the origins in ``RALPH_RUNSERVER_CORS_ALLOW_ORIGINS``.
+
+Extending the LRS (e.g. the scorer): :func:`root_mounts` lists apps mounted at the
+server root beside ``/xAPI/`` (``/leerpad/v1``), and :func:`statement_policies` the
+checks every statement write passes after validation (a refusal is a 403).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import MutableMapping
-from datetime import UTC, datetime
-from typing import Any
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from anyio import to_thread
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from leerpad.lrs.backend import END_OF_RESULTS
-from leerpad.lrs.validation import describe_errors, statement_errors
+from leerpad.lrs.access import Gate
+from leerpad.lrs.documents import DocumentStore
+from leerpad.lrs.ralph_patches import forget_credentials, patch_ralph
+from leerpad.lrs.resources import Answer, Request, answer, route
+from leerpad.lrs.statements_api import STATEMENTS_PATH, StatementPolicy, StatementsResource, voiding_needs_all
+from leerpad.lrs.store import StatementStore
 
 XAPI_VERSION = "1.0.3"
-STATEMENTS_PATH = "/xAPI/statements"
 ABOUT_PATH = "/xAPI/about"
-_SCOPE_REFUSAL = "Access not authorized to scope"
+MAX_BODY_ENV = "LEERPAD_LRS_MAX_BODY_BYTES"
+MAX_BATCH_ENV = "LEERPAD_LRS_MAX_BATCH"
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+DEFAULT_MAX_BATCH = 1000
+_VERSION = re.compile(r"^1\.0(\.\d+)?$")
+# Form fields of the alternate request syntax that are headers (Communication 1.3).
+_FORM_HEADERS = ("authorization", "x-experience-api-version", "content-type", "if-match", "if-none-match")
 
 
-def _json_message(
-    status: int, payload: object, headers: list[tuple[bytes, bytes]]
-) -> list[Message]:
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    return [
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                *headers,
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        },
-        {"type": "http.response.body", "body": body, "more_body": False},
-    ]
+class BodyTooLarge(Exception):
+    """The request body is above the limit."""
 
 
-def _version_header() -> tuple[bytes, bytes]:
-    return (b"x-experience-api-version", XAPI_VERSION.encode())
-
-
-async def _send_all(send: Send, messages: list[Message]) -> None:
-    for message in messages:
-        await send(message)
-
-
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """The whole request body; :class:`BodyTooLarge` as soon as it passes ``limit`` bytes."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
-    """A ``receive`` that hands over an already-read body once."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
+async def send_answer(send: Send, result: Answer, head: bool = False) -> None:
+    """Send an answer (without its body for HEAD), with the xAPI version header."""
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in result.headers]
+    headers += [
+        (b"content-length", str(len(result.body)).encode()),
+        (b"x-experience-api-version", XAPI_VERSION.encode()),
+    ]
+    start: Message = {"type": "http.response.start", "status": result.status, "headers": headers}
+    await send(start)
+    await send({"type": "http.response.body", "body": b"" if head else result.body, "more_body": False})
 
 
-class XapiConformance:
-    """ASGI middleware around Ralph's app; see the module docstring for what it corrects."""
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
-    def __init__(self, app: ASGIApp, max_page_size: int = 100) -> None:
-        """Wrap ``app`` (Ralph's FastAPI app); ``max_page_size`` = Ralph's page cap."""
-        self.app = app
-        self.max_page_size = max_page_size
+
+def _params(query_string: bytes) -> dict[str, str] | None:
+    """Query parameters, or None when one is given twice (a malformed request)."""
+    pairs = parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True)
+    params = dict(pairs)
+    return params if len(params) == len(pairs) else None
+
+
+class XapiFront:
+    """The front of the LRS; see the module docstring for its order of checks."""
+
+    def __init__(
+        self,
+        ralph: ASGIApp,
+        statements: StatementsResource,
+        store: StatementStore,
+        documents: DocumentStore,
+        gate: Gate,
+        mounts: Sequence[tuple[str, ASGIApp]] = (),
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        """Ralph's app, the resources, the credential gate, root mounts and the body limit."""
+        self.ralph = ralph
+        self.statements = statements
+        self.store = store
+        self.documents = documents
+        self.gate = gate
+        self.mounts = list(mounts)
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one request."""
-        if scope["type"] != "http" or not scope["path"].startswith("/xAPI"):
-            await self.app(scope, receive, send)
+        """Handle one request (or pass lifespan and non-xAPI paths to Ralph)."""
+        if scope["type"] != "http":
+            await self.ralph(scope, receive, send)
             return
-        path = scope["path"].rstrip("/")
-        method = scope["method"]
-        if path == ABOUT_PATH:
-            await self._about(method, send)
-            return
-        if path == STATEMENTS_PATH and method in ("POST", "PUT"):
-            body = await _read_body(receive)
-            refusal = self._check_statements(body)
-            if refusal is not None:
-                await _send_all(send, _json_message(400, {"detail": refusal}, [_version_header()]))
+        for prefix, app in self.mounts:
+            if scope["path"] == prefix or scope["path"].startswith(prefix + "/"):
+                await app(scope, receive, send)
                 return
-            receive = _replay(body)
-        by_id = False
-        if path == STATEMENTS_PATH and method == "GET":
-            scope, by_id = self._normalise_query(scope)
-        status, headers, body = await self._call_captured(scope, receive)
-        status, headers, body = self._correct(path, method, by_id, status, headers, body)
-        await _send_all(
-            send,
-            [
-                {"type": "http.response.start", "status": status, "headers": headers},
-                {"type": "http.response.body", "body": body, "more_body": False},
-            ],
-        )
-
-    async def _about(self, method: str, send: Send) -> None:
-        if method not in ("GET", "HEAD"):
-            await _send_all(send, _json_message(405, {"detail": "Method not allowed"}, []))
+        if not scope["path"].startswith("/xAPI"):
+            await self.ralph(scope, receive, send)  # /__heartbeat__, /whoami
             return
-        payload = {"version": [XAPI_VERSION], "extensions": {}}
-        await _send_all(send, _json_message(200, payload, [_version_header()]))
-
-    @staticmethod
-    def _check_statements(body: bytes) -> str | None:
-        """A readable reason to refuse the body, or None when every statement is valid."""
+        head = scope["method"] == "HEAD"
         try:
-            parsed = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as error:
-            return f"The request body is not valid JSON: {error}"
-        if isinstance(parsed, list) and not parsed:
-            return None  # Ralph answers 400 "cannot be empty" itself.
-        problems = statement_errors(parsed)
-        if not problems:
-            return None
-        text = "Invalid statement, nothing of the request was stored: " + problems[0]
-        if len(problems) > 1:
-            text += f" (and {len(problems) - 1} more invalid statements)"
-        return text
+            result = await self._answer(scope, receive)
+        except BodyTooLarge:
+            result = Answer.error(413, f"The request body is larger than {self.max_body} bytes")
+        await send_answer(send, result, head=head)
 
-    def _normalise_query(self, scope: Scope) -> tuple[Scope, bool]:
-        """``limit=0`` → the server's maximum; tell whether one statement is asked by id."""
-        pairs = parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
-        by_id = any(k in ("statementId", "voidedStatementId") for k, _ in pairs)
-        if any(k == "limit" and v.strip() == "0" for k, v in pairs):
-            pairs = [(k, str(self.max_page_size) if k == "limit" else v) for k, v in pairs]
-            scope = {**scope, "query_string": urlencode(pairs).encode()}
-        return scope, by_id
+    async def _answer(self, scope: Scope, receive: Receive) -> Answer:
+        path = scope["path"].rstrip("/")
+        headers = _headers(scope)
+        body: bytes | None = None
+        params = _params(scope.get("query_string", b""))
+        if params is None:
+            return Answer.error(400, "A query parameter is given more than once")
+        if scope["method"] == "POST" and "method" in params:
+            rewritten = await self._alternate_syntax(scope, receive, params)
+            if isinstance(rewritten, Answer):
+                return rewritten
+            scope, body = rewritten
+            headers, params = _headers(scope), _params(scope["query_string"]) or {}
+        if path == ABOUT_PATH:
+            if scope["method"] not in ("GET", "HEAD"):
+                return Answer.error(405, "The About resource answers GET only")
+            return Answer.json(200, {"version": [XAPI_VERSION], "extensions": {}})
 
-    async def _call_captured(
-        self, scope: Scope, receive: Receive
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        start: MutableMapping[str, Any] = {}
-        chunks: list[bytes] = []
+        caller = await to_thread.run_sync(self.gate.authenticate, headers.get("authorization"))
+        if caller is None:
+            refused = Answer.error(401, "Invalid authentication credentials")
+            refused.headers.append(("www-authenticate", 'Basic realm="xAPI"'))
+            return refused
+        version = headers.get("x-experience-api-version")
+        if version is None or not _VERSION.match(version.strip()):
+            return Answer.error(400, f"X-Experience-API-Version must be 1.0.x, not {version!r}")
+        declared = headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise BodyTooLarge
+        if body is None:
+            body = await read_body(receive, self.max_body)
+        if scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
 
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+        handler = route(path, self.store, self.documents)
+        if handler is not None:
+            request = Request(scope["method"], params, headers, body, caller)
+            return await to_thread.run_sync(answer, handler, request)
+        if path == STATEMENTS_PATH:
+            return await self.statements.handle(scope, params, body, caller)
+        return Answer.error(404, f"No xAPI resource at {path}")
 
-        await self.app(scope, receive, capture)
-        return int(start.get("status", 500)), list(start.get("headers", [])), b"".join(chunks)
-
-    def _correct(
-        self,
-        path: str,
-        method: str,
-        by_id: bool,
-        status: int,
-        headers: list[tuple[bytes, bytes]],
-        body: bytes,
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        payload: Any = None
-        try:
-            payload = json.loads(body) if body else None
-        except ValueError:
-            payload = None
-        detail = payload.get("detail") if isinstance(payload, dict) else None
-        changed = False
-        if status == 422:
-            status = 400
-            reason = describe_errors(detail) if isinstance(detail, list) else str(detail)
-            payload = {"detail": f"Invalid request: {reason}"}
-            changed = True
-        elif status == 401 and isinstance(detail, str) and detail.startswith(_SCOPE_REFUSAL):
-            status = 403
-            headers = [(k, v) for k, v in headers if k.lower() != b"www-authenticate"]
-        elif path == STATEMENTS_PATH and method == "GET" and status == 200:
-            headers = [*headers, (b"x-experience-api-consistent-through", _now().encode())]
-            if isinstance(payload, dict):
-                more = payload.get("more")
-                if isinstance(more, str) and f"search_after={END_OF_RESULTS}" in more:
-                    payload.pop("more")
-                    changed = True
-                if "more" not in payload:
-                    payload["more"] = ""
-                    changed = True
-                if by_id:
-                    found = payload.get("statements") or []
-                    if found:
-                        payload = found[0]
-                    else:
-                        status, payload = 404, {"detail": "No statement with this id"}
-                    changed = True
-        if changed:
-            body = json.dumps(payload, ensure_ascii=False).encode()
-        headers = [
-            (k, v)
-            for k, v in headers
-            if k.lower() not in (b"content-length", b"x-experience-api-version")
-        ]
-        headers += [(b"content-length", str(len(body)).encode()), _version_header()]
-        return status, headers, body
+    async def _alternate_syntax(
+        self, scope: Scope, receive: Receive, params: Mapping[str, str]
+    ) -> tuple[Scope, bytes] | Answer:
+        """``POST …?method=X`` with a form body → the request X it stands for."""
+        method = params["method"].upper()
+        if len(params) > 1:
+            return Answer.error(400, "Alternate request syntax: every parameter goes into the form body")
+        if method not in ("GET", "HEAD", "PUT", "POST", "DELETE"):
+            return Answer.error(400, f"Alternate request syntax: unknown method {params['method']!r}")
+        headers = _headers(scope)
+        if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return Answer.error(400, "Alternate request syntax needs Content-Type application/x-www-form-urlencoded")
+        form_body = await read_body(receive, self.max_body)
+        form = dict(parse_qsl(form_body.decode("utf-8", "replace"), keep_blank_values=True))
+        for name in list(form):
+            if name.lower() in _FORM_HEADERS:
+                headers[name.lower()] = form.pop(name)
+        content = form.pop("content", "").encode()
+        headers["content-length"] = str(len(content))
+        if "content-type" in headers and headers["content-type"].startswith("application/x-www-form-urlencoded"):
+            headers["content-type"] = "application/json"
+        raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        rewritten = {**scope, "method": method, "headers": raw_headers, "query_string": urlencode(form).encode()}
+        return rewritten, content
 
 
-def _now() -> str:
-    return datetime.now(tz=UTC).isoformat()
+# ---------------------------------------------------------------- composition
 
 
-def statements_are_equivalent(new: dict[str, Any], existing: dict[str, Any]) -> bool:
-    """Compare two statements with the same id as xAPI 1.0.3 (Data 2.3.1) asks.
+def root_mounts() -> list[tuple[str, ASGIApp]]:
+    """Apps served at the server root beside ``/xAPI/``, as ``(path prefix, app)``.
 
-    Differences the LRS itself may have caused are ignored: ``stored``,
-    ``authority``, and ``timestamp`` where the LRS filled it in (Ralph sets a missing
-    timestamp to the ``stored`` time).
+    The place for Leerpad services that share the LRS's process and credentials
+    (e.g. the scorer at ``/leerpad/v1``).
     """
-    fields = ["actor", "verb", "object", "id", "result", "context", "attachments"]
-    lrs_timestamp = any(s.get("timestamp") == s.get("stored") for s in (new, existing))
-    if not lrs_timestamp:
-        fields.append("timestamp")
-    if "version" in new and "version" in existing:
-        fields.append("version")
-    return all(new.get(name) == existing.get(name) for name in fields)
+    return []
+
+
+def statement_policies() -> list[StatementPolicy]:
+    """The checks every statement write passes after validation, in order (a refusal is a 403).
+
+    The place for the scorer's rule on what the browser's write credential may store.
+    """
+    return [voiding_needs_all]
+
+
+def _limit(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else default
 
 
 def create_app() -> ASGIApp:
     """Build the LRS app from Ralph's, configured by the environment (uvicorn factory)."""
-    from ralph.api import app as ralph_app  # type: ignore[import-untyped]
     from ralph.api.routers import statements as ralph_statements  # type: ignore[import-untyped]
     from ralph.conf import settings  # type: ignore[import-untyped]
 
-    ralph_statements.statements_are_equivalent = statements_are_equivalent
-
-    # CORS is answered outside the wrapper (also for /xAPI/about and corrected errors),
-    # so Ralph's own CORS layer would only add duplicate headers.
-    ralph_app.user_middleware = [
-        m for m in ralph_app.user_middleware if m.cls is not CORSMiddleware
-    ]
-    app: ASGIApp = XapiConformance(ralph_app, settings.RUNSERVER_MAX_SEARCH_HITS_COUNT)
+    # Every place Leerpad reaches into Ralph is checked there first (fails loudly).
+    ralph = patch_ralph(CORSMiddleware)
+    store: StatementStore = ralph_statements.BACKEND_CLIENT.store
+    statements = StatementsResource(ralph, store, statement_policies(), _limit(MAX_BATCH_ENV, DEFAULT_MAX_BATCH))
+    app: ASGIApp = XapiFront(
+        ralph,
+        statements,
+        store,
+        DocumentStore(store.db),
+        Gate(Path(str(settings.AUTH_FILE)), on_reload=forget_credentials),
+        mounts=root_mounts(),
+        max_body=_limit(MAX_BODY_ENV, DEFAULT_MAX_BODY),
+    )
     origins = [str(o) for o in settings.RUNSERVER_CORS_ALLOW_ORIGINS]
     if origins:
         app = CORSMiddleware(
             app,
             allow_origins=origins,
-            allow_methods=["GET", "POST", "PUT", "HEAD"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "X-Experience-API-Version",
-            ],
-            expose_headers=["X-Experience-API-Version", "X-Experience-API-Consistent-Through"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD"],
+            allow_headers=["Authorization", "Content-Type", "X-Experience-API-Version", "If-Match", "If-None-Match"],
+            expose_headers=["X-Experience-API-Version", "X-Experience-API-Consistent-Through", "ETag", "Last-Modified"],
             max_age=600,
         )
     return app
+

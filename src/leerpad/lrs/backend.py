@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from fastapi import HTTPException
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 from ralph.backends.data.base import (  # type: ignore[import-untyped]
@@ -34,14 +35,10 @@ from ralph.backends.lrs.base import (  # type: ignore[import-untyped]
 from ralph.conf import BASE_SETTINGS_CONFIG  # type: ignore[import-untyped]
 from ralph.exceptions import BackendException  # type: ignore[import-untyped]
 
-from leerpad.lrs.store import (
-    DuplicateStatementError,
-    StatementFilter,
-    StatementStore,
-    StoreError,
-    agent_key,
-    to_micros,
-)
+from leerpad.lrs.dialects import StoreError
+from leerpad.lrs.indexing import agent_key, to_micros
+from leerpad.lrs.query import PAGE_SIZE, StatementFilter
+from leerpad.lrs.store import DuplicateStatementError, StatementStore
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +63,6 @@ class LeerpadLRSBackendSettings(BaseLRSBackendSettings):  # type: ignore[misc]
             "LEERPAD_LRS_DATABASE", "RALPH_BACKENDS__LRS__LEERPAD_SQL__DATABASE", "DATABASE"
         ),
     )
-    #: Page size used when a query asks for ``limit=0`` ("as many as allowed").
-    DEFAULT_LIMIT: int = 100
 
 
 def _flag(value: object) -> bool:
@@ -95,7 +90,7 @@ def _text(value: object) -> str | None:
     return str(root if root is not None else value)
 
 
-def filter_from_params(params: Any, default_limit: int = 100) -> StatementFilter:
+def filter_from_params(params: Any) -> StatementFilter:
     """Translate Ralph's statements query into a :class:`StatementFilter`."""
     authorities_param = getattr(params, "authority", None)
     items = authorities_param if isinstance(authorities_param, list) else [authorities_param]
@@ -112,7 +107,7 @@ def filter_from_params(params: Any, default_limit: int = 100) -> StatementFilter
     since = getattr(params, "since", None)
     until = getattr(params, "until", None)
     registration = getattr(params, "registration", None)
-    limit = int(getattr(params, "limit", 0) or 0) or default_limit
+    limit = min(int(getattr(params, "limit", 0) or 0) or PAGE_SIZE, PAGE_SIZE)
     return StatementFilter(
         statement_id=_text(getattr(params, "statement_id", None)),
         voided_statement_id=_text(getattr(params, "voided_statement_id", None)),
@@ -175,7 +170,9 @@ class LeerpadLRSBackend(BaseLRSBackend[LeerpadLRSBackendSettings], Writable):  #
         try:
             return self.store.write(list(data))
         except DuplicateStatementError as error:
-            raise BackendException(f"A statement id is already stored: {error}") from error
+            # Another writer stored other content under this id meanwhile: the same
+            # 409 Ralph answers when it finds the conflict itself.
+            raise HTTPException(status_code=409, detail=str(error)) from error
         except (StoreError, ValueError, KeyError, TypeError) as error:
             raise BackendException(f"Failed to store statements: {error}") from error
 
@@ -191,7 +188,7 @@ class LeerpadLRSBackend(BaseLRSBackend[LeerpadLRSBackendSettings], Writable):  #
         if search_after == END_OF_RESULTS:
             return StatementQueryResult(statements=[], pit_id="", search_after=END_OF_RESULTS)
         try:
-            spec = filter_from_params(params, self.settings.DEFAULT_LIMIT)
+            spec = filter_from_params(params)
             page = self.store.query(spec)
         except (ValueError, TypeError) as error:
             raise BackendException(f"Invalid statements query: {error}") from error

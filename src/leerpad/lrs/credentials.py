@@ -12,12 +12,19 @@ only, so it cannot read anyone's statements. The read credential (scope
 ``RALPH_LRS_RESTRICT_BY_AUTHORITY=true`` and ``RALPH_LRS_RESTRICT_BY_SCOPES=true``,
 which :func:`leerpad.lrs.server.lrs_environment` sets. Ralph's own auth file
 (``ralph-auth.json``) holds bcrypt hashes, never the passwords.
+
+The organiser adds more credentials (``leerpad lrs credential add NAME --scope …``):
+they live beside it in ``lrs-credentials.json`` (name, bcrypt hash, scopes; the
+password is printed once and never stored) and are written into Ralph's auth file
+at once, which a running LRS reads again when it changes (no restart). A later
+``leerpad lrs`` start keeps them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +34,16 @@ import bcrypt
 
 CREDENTIALS_FILE = "credentials.json"
 RALPH_AUTH_FILE = "ralph-auth.json"
+ADDED_FILE = "lrs-credentials.json"
+#: What ``--scope`` accepts, and the Ralph scopes each stands for.
+SCOPES = {
+    "statements/write": ["statements/write"],
+    "statements/read": ["statements/read"],
+    "state": ["state/read", "state/write"],
+    "profile": ["profile/read", "profile/write"],
+    "all": ["all"],
+}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 # Agents that appear as `authority` of the statements each credential stores.
 AUTHORITY_HOME_PAGE = "https://leerpad.invalid/lrs"
 
@@ -78,24 +95,24 @@ def new_credentials(endpoint: str) -> Credentials:
     )
 
 
+def _entry(username: str, hashed: str, scopes: list[str]) -> dict[str, Any]:
+    return {
+        "username": username,
+        "hash": hashed,
+        "scopes": scopes,
+        "agent": {"objectType": "Agent", "account": {"homePage": AUTHORITY_HOME_PAGE, "name": username}},
+    }
+
+
+def _hash(password: str, rounds: int) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+
+
 def ralph_auth_entries(credentials: Credentials, rounds: int = 12) -> list[dict[str, Any]]:
-    """Ralph's auth file entries: bcrypt hash, scopes and agent per credential."""
-
-    def entry(credential: Credential, scopes: list[str]) -> dict[str, Any]:
-        hashed = bcrypt.hashpw(credential.password.encode(), bcrypt.gensalt(rounds))
-        return {
-            "username": credential.username,
-            "hash": hashed.decode(),
-            "scopes": scopes,
-            "agent": {
-                "objectType": "Agent",
-                "account": {"homePage": AUTHORITY_HOME_PAGE, "name": credential.username},
-            },
-        }
-
+    """Ralph's auth file entries of the two standing credentials: bcrypt hash, scopes, agent."""
     return [
-        entry(credentials.write, ["statements/write"]),
-        entry(credentials.read, ["statements/read"]),
+        _entry(credentials.write.username, _hash(credentials.write.password, rounds), ["statements/write"]),
+        _entry(credentials.read.username, _hash(credentials.read.password, rounds), ["statements/read"]),
     ]
 
 
@@ -127,15 +144,81 @@ def ensure_credentials(state_dir: Path, endpoint: str, rounds: int = 12) -> Cred
         credentials = new_credentials(endpoint)
         _write_private(path, credentials.to_json())
     stale = not auth_path.exists() or auth_path.stat().st_mtime < path.stat().st_mtime
-    if stale or not _auth_file_matches(auth_path, credentials):
-        _write_private(auth_path, ralph_auth_entries(credentials, rounds))
+    added = _added(state_dir)
+    wanted = {credentials.write.username, credentials.read.username} | {e["username"] for e in added}
+    if stale or _auth_names(auth_path) != wanted:
+        _write_private(auth_path, ralph_auth_entries(credentials, rounds) + added)
     return credentials
 
 
-def _auth_file_matches(auth_path: Path, credentials: Credentials) -> bool:
+def _auth_names(auth_path: Path) -> set[str] | None:
     try:
         entries = json.loads(auth_path.read_text(encoding="utf-8"))
-        names = {entry["username"] for entry in entries}
+        return {str(entry["username"]) for entry in entries}
     except (OSError, ValueError, KeyError, TypeError):
-        return False
-    return names == {credentials.write.username, credentials.read.username}
+        return None
+
+
+# ---------------------------------------------------- credentials the organiser adds
+
+
+class CredentialError(ValueError):
+    """A credential cannot be added or revoked (the message says why, in Dutch)."""
+
+
+def _added(state_dir: Path) -> list[dict[str, Any]]:
+    path = state_dir / ADDED_FILE
+    if not path.exists():
+        return []
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return [e for e in entries if isinstance(e, dict) and "username" in e]
+
+
+def _save_added(state_dir: Path, entries: list[dict[str, Any]]) -> None:
+    """Keep the added credentials and write them into Ralph's auth file at once."""
+    _write_private(state_dir / ADDED_FILE, entries)
+    auth_path = state_dir / RALPH_AUTH_FILE
+    standing = json.loads((state_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+    names = {standing["write"]["username"], standing["read"]["username"]}
+    try:
+        current = [e for e in json.loads(auth_path.read_text(encoding="utf-8")) if e.get("username") in names]
+    except (OSError, ValueError):
+        current = []
+    _write_private(auth_path, current + entries)
+
+
+def add_credential(state_dir: Path, name: str, scopes: list[str], rounds: int = 12) -> Credential:
+    """Add a credential ``name`` with ``scopes`` (keys of :data:`SCOPES`); return it with its password.
+
+    The LRS's credentials must exist (``leerpad lrs`` ran once).
+    """
+    if not (state_dir / CREDENTIALS_FILE).exists():
+        raise CredentialError(f"Geen {CREDENTIALS_FILE} in {state_dir}: start eerst 'leerpad lrs'.")
+    if not _NAME.match(name):
+        raise CredentialError(f"Ongeldige naam '{name}': kleine letters, cijfers, '.', '_' en '-'.")
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise CredentialError(f"Onbekende scope {', '.join(unknown) or '(geen)'}: kies uit {', '.join(SCOPES)}.")
+    standing = json.loads((state_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+    entries = _added(state_dir)
+    taken = {e["username"] for e in entries} | {standing["write"]["username"], standing["read"]["username"]}
+    if name in taken:
+        raise CredentialError(f"Er bestaat al een sleutel '{name}'.")
+    credential = Credential(name, secrets.token_urlsafe(24))
+    ralph_scopes = sorted({r for s in scopes for r in SCOPES[s]})
+    _save_added(state_dir, [*entries, _entry(name, _hash(credential.password, rounds), ralph_scopes)])
+    return credential
+
+
+def list_credentials(state_dir: Path) -> list[tuple[str, list[str]]]:
+    """The added credentials: ``(name, Ralph scopes)``."""
+    return [(str(e["username"]), [str(s) for s in e.get("scopes", [])]) for e in _added(state_dir)]
+
+
+def revoke_credential(state_dir: Path, name: str) -> None:
+    """Remove an added credential; the running LRS refuses it from its next request."""
+    entries = _added(state_dir)
+    kept = [e for e in entries if e["username"] != name]
+    if len(kept) == len(entries):
+        raise CredentialError(f"Geen toegevoegde sleutel '{name}' (de schrijf- en leessleutel blijven altijd).")
+    _save_added(state_dir, kept)

@@ -10,23 +10,40 @@ stops both.
 External LRS: when ``LEERPAD_LRS_ENDPOINT`` is already set, no LRS is started and
 the site is built for that endpoint (with ``LEERPAD_LRS_USERNAME``/``_PASSWORD``).
 
-Ports: ``LEERPAD_SITE_PORT`` (8000) and ``LEERPAD_LRS_PORT`` (8100) override them.
+Ports: ``--port``/``--lrs-port`` (``leerpad serve``), ``--port`` (``leerpad lrs``), or
+``LEERPAD_SITE_PORT`` (8000) and ``LEERPAD_LRS_PORT`` (8100).
+
+``leerpad lrs`` also manages the LRS of a course folder (:func:`lrs_main`)::
+
+    leerpad lrs [DIR] [--port N]                 # run the LRS
+    leerpad lrs credential add NAME --scope S …  # S: statements/write, statements/read, state, profile, all
+    leerpad lrs credential list | revoke NAME    # (--dir DIR, default .)
+    leerpad lrs backup FILE                      # consistent copy of the SQLite store, also while it runs
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import signal
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from leerpad.lrs.credentials import CREDENTIALS_FILE
+from leerpad.lrs.credentials import (
+    CREDENTIALS_FILE,
+    SCOPES,
+    CredentialError,
+    add_credential,
+    list_credentials,
+    revoke_credential,
+)
 from leerpad.lrs.server import DEFAULT_HOST, LRSServer, LRSStartError
 
 STATE_DIR = ".leerpad"
@@ -48,14 +65,17 @@ def database_url(course_dir: Path) -> str:
     return f"sqlite://{(course_dir / STATE_DIR / DATABASE_FILE).resolve()}"
 
 
-def start_embedded_lrs(course_dir: Path, site_port: int, lrs_port: int) -> LRSServer:
+def start_embedded_lrs(
+    course_dir: Path, site_port: int, lrs_port: int, database: str | None = None, workers: int = 1
+) -> LRSServer:
     """Start the embedded LRS for ``course_dir`` (credentials created on first start)."""
     return LRSServer.start(
-        database=database_url(course_dir),
+        database=database or database_url(course_dir),
         state_dir=course_dir / STATE_DIR,
         host=DEFAULT_HOST,
         port=lrs_port,
         cors_origins=site_origins(site_port),
+        workers=workers,
     )
 
 
@@ -108,15 +128,15 @@ def _serve_watch(config_file: Path, port: int) -> None:
     mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=f"{DEFAULT_HOST}:{port}")
 
 
-def serve(course_dir: Path, watch: bool = False) -> int:
+def serve(course_dir: Path, watch: bool = False, port: int | None = None, lrs_port: int | None = None) -> int:
     """Build and serve the course with its LRS until Ctrl-C; return the exit code."""
     course_dir = course_dir.resolve()
     config_file = course_dir / "mkdocs.yml"
     if not config_file.exists():
         print(f"Geen mkdocs.yml gevonden in {course_dir}.")
         return 1
-    site_port = _port("LEERPAD_SITE_PORT", 8000)
-    lrs_port = _port("LEERPAD_LRS_PORT", 8100)
+    site_port = port or _port("LEERPAD_SITE_PORT", 8000)
+    lrs_port = lrs_port or _port("LEERPAD_LRS_PORT", 8100)
     lrs: LRSServer | None = None
     with _terminate_as_interrupt():
         try:
@@ -152,14 +172,17 @@ def serve(course_dir: Path, watch: bool = False) -> int:
     return 0
 
 
-def run_lrs(course_dir: Path) -> int:
+def run_lrs(course_dir: Path, port: int | None = None, database: str | None = None, workers: int = 1) -> int:
     """Run the embedded LRS alone until Ctrl-C; return the exit code."""
     course_dir = course_dir.resolve()
     site_port = _port("LEERPAD_SITE_PORT", 8000)
-    lrs_port = _port("LEERPAD_LRS_PORT", 8100)
+    lrs_port = port or _port("LEERPAD_LRS_PORT", 8100)
+    if workers > 1 and not (database or "").startswith(("postgresql://", "postgres://")):
+        print("Meer dan één worker kan alleen met PostgreSQL (--database postgresql://…).")
+        return 1
     with _terminate_as_interrupt():
         try:
-            lrs = start_embedded_lrs(course_dir, site_port, lrs_port)
+            lrs = start_embedded_lrs(course_dir, site_port, lrs_port, database, workers)
         except LRSStartError as error:
             print(f"De LRS start niet: {error}")
             return 1
@@ -177,3 +200,72 @@ def run_lrs(course_dir: Path) -> int:
             lrs.stop()
             print("Gestopt.", flush=True)
     return 0
+
+
+# ------------------------------------------------------- managing a course's LRS
+
+
+def backup(course_dir: Path, target: Path) -> int:
+    """Copy the course's SQLite store to ``target`` with SQLite's online backup (LRS may run)."""
+    source = course_dir.resolve() / STATE_DIR / DATABASE_FILE
+    if not source.exists():
+        print(f"Geen LRS-database in {source.parent}.")
+        return 1
+    if target.exists():
+        print(f"{target} bestaat al: kies een nieuwe bestandsnaam.")
+        return 1
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as reader, sqlite3.connect(target) as copy:
+        reader.backup(copy)
+    copy.close()
+    print(f"Kopie gemaakt: {target}")
+    return 0
+
+
+def _credential(args: argparse.Namespace) -> int:
+    state_dir = Path(args.dir).resolve() / STATE_DIR
+    try:
+        if args.action == "add":
+            credential = add_credential(state_dir, args.name, args.scope or [])
+            print(f"Sleutel '{credential.username}' toegevoegd (scope: {', '.join(args.scope)}).")
+            print(f"Wachtwoord (wordt niet bewaard, noteer het nu): {credential.password}")
+        elif args.action == "revoke":
+            revoke_credential(state_dir, args.name)
+            print(f"Sleutel '{args.name}' ingetrokken.")
+        else:
+            for name, scopes in list_credentials(state_dir):
+                print(f"{name}\t{' '.join(scopes)}")
+    except CredentialError as error:
+        print(error)
+        return 1
+    return 0
+
+
+def lrs_main(argv: Sequence[str]) -> int:
+    """``leerpad lrs …``: run the LRS, manage its credentials, or back it up."""
+    parser = argparse.ArgumentParser(prog="leerpad lrs")
+    if argv[:1] == ["credential"]:
+        parser.add_argument("word")
+        parser.add_argument("action", choices=("add", "list", "revoke"))
+        parser.add_argument("name", nargs="?", help="naam van de sleutel (add, revoke)")
+        parser.add_argument("--scope", action="append", choices=list(SCOPES), help="herhaal voor meer scopes")
+        parser.add_argument("--dir", default=".", help="map met mkdocs.yml (standaard: .)")
+        args = parser.parse_args(argv)
+        if args.action != "list" and not args.name:
+            parser.error(f"{args.action} heeft een NAAM nodig")
+        return _credential(args)
+    if argv[:1] == ["backup"]:
+        parser.add_argument("word")
+        parser.add_argument("file", help="het nieuwe bestand voor de kopie")
+        parser.add_argument("--dir", default=".", help="map met mkdocs.yml (standaard: .)")
+        args = parser.parse_args(argv)
+        return backup(Path(args.dir), Path(args.file))
+    parser.epilog = (
+        "Ook: 'leerpad lrs credential add NAAM --scope …' (list, revoke NAAM) en "
+        "'leerpad lrs backup BESTAND' (elk met --dir MAP)."
+    )
+    parser.add_argument("dir", nargs="?", default=".")
+    parser.add_argument("--port", type=int, help="poort van de LRS (standaard 8100)")
+    parser.add_argument("--database", help="postgresql://… in plaats van .leerpad/lrs.sqlite3")
+    parser.add_argument("--workers", type=int, default=1, help="processen (alleen met PostgreSQL)")
+    args = parser.parse_args(argv)
+    return run_lrs(Path(args.dir), port=args.port, database=args.database, workers=args.workers)

@@ -3,13 +3,12 @@
 Used by ``leerpad serve``/``leerpad lrs``, by the tests' ``lrs`` fixture and by the
 benchmarks, so that all run the same server. The LRS runs in a child process
 (Ralph reads its settings from the environment when it is imported), bound to
-127.0.0.1 only.
+127.0.0.1 only. A client for tests and benchmarks is in :mod:`leerpad.lrs.testing`.
 
 Example::
 
     with LRSServer.start(database="sqlite:////tmp/lrs.sqlite3", state_dir=Path("/tmp/s")) as lrs:
-        lrs.post([statement])
-        print(lrs.all_statements())
+        print(lrs.endpoint, lrs.write)
 """
 
 from __future__ import annotations
@@ -21,20 +20,20 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-from urllib.parse import urljoin
+from typing import Any, Self
 
 from leerpad.lrs.credentials import RALPH_AUTH_FILE, Credentials, ensure_credentials
+from leerpad.lrs.query import PAGE_SIZE
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8100
 SITE_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 BACKEND_NAME = "leerpad_sql"
-XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
+APP_FACTORY = "leerpad.lrs.app:create_app"
 
 
 class LRSStartError(RuntimeError):
@@ -54,7 +53,6 @@ def lrs_environment(
     auth_file: Path,
     cors_origins: Sequence[str] = (),
     backend: str = BACKEND_NAME,
-    max_page_size: int = 100,
     extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment variables that configure Ralph and Leerpad's backend."""
@@ -65,7 +63,7 @@ def lrs_environment(
         "RALPH_RUNSERVER_AUTH_BACKENDS": "basic",
         "RALPH_LRS_RESTRICT_BY_AUTHORITY": "true",
         "RALPH_LRS_RESTRICT_BY_SCOPES": "true",
-        "RALPH_RUNSERVER_MAX_SEARCH_HITS_COUNT": str(max_page_size),
+        "RALPH_RUNSERVER_MAX_SEARCH_HITS_COUNT": str(PAGE_SIZE),
         "RALPH_RUNSERVER_CORS_ALLOW_ORIGINS": json.dumps(list(cors_origins)),
         # Ralph reads `.env` from the working directory and its app dir from HOME.
         "RALPH_APP_DIR": str(auth_file.parent / "ralph"),
@@ -96,6 +94,9 @@ class LRSServer:
     env: dict[str, str] = field(default_factory=dict)
     port: int = DEFAULT_PORT
     host: str = DEFAULT_HOST
+    app_factory: str = APP_FACTORY
+    state_dir: Path | None = None
+    workers: int = 1
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -113,18 +114,23 @@ class LRSServer:
         bcrypt_rounds: int = 12,
         timeout: float = 60.0,
         log_to_console: bool = False,
-    ) -> LRSServer:
+        app_factory: str = APP_FACTORY,
+        workers: int = 1,
+    ) -> Self:
         """Start an LRS process and wait until it answers.
 
         Credentials come from ``state_dir/credentials.json`` (created if missing).
         ``port=None`` takes a free port. Logs go to ``state_dir/lrs.log`` unless
-        ``log_to_console``.
+        ``log_to_console``. ``app_factory`` is the uvicorn factory of the app;
+        ``workers`` > 1 runs that many processes (PostgreSQL: SQLite has one writer).
         """
         port = port if port is not None else free_port(host)
         endpoint = f"http://{host}:{port}/xAPI/"
         credentials = ensure_credentials(state_dir, endpoint, rounds=bcrypt_rounds)
         server = cls.from_credentials(credentials, database, tuple(cors_origins))
-        server.host, server.port = host, port
+        server.host, server.port, server.app_factory = host, port, app_factory
+        server.state_dir = state_dir
+        server.workers = workers
         server.env = lrs_environment(
             database=database,
             auth_file=state_dir / RALPH_AUTH_FILE,
@@ -139,7 +145,7 @@ class LRSServer:
     @classmethod
     def from_credentials(
         cls, credentials: Credentials, database: str, cors_origins: tuple[str, ...]
-    ) -> LRSServer:
+    ) -> Self:
         """A (not started) server description for existing credentials."""
         return cls(
             endpoint=credentials.endpoint,
@@ -157,7 +163,7 @@ class LRSServer:
             "-m",
             "uvicorn",
             "--factory",
-            "leerpad.lrs.app:create_app",
+            self.app_factory,
             "--host",
             self.host,
             "--port",
@@ -165,6 +171,7 @@ class LRSServer:
             "--log-level",
             "warning",
             "--no-access-log",
+            *(["--workers", str(self.workers)] if self.workers > 1 else []),
         ]
         output: Any = None
         if self.log_path is not None:
@@ -224,7 +231,7 @@ class LRSServer:
             process.kill()
             process.wait()
 
-    def __enter__(self) -> LRSServer:
+    def __enter__(self) -> Self:
         """Use as a context manager: stopped at the end."""
         return self
 
@@ -236,52 +243,3 @@ class LRSServer:
     ) -> None:
         """Stop the process."""
         self.stop()
-
-    # --------------------------------------------------------------------- client
-
-    @property
-    def statements_url(self) -> str:
-        """``<endpoint>statements``."""
-        return urljoin(self.endpoint, "statements")
-
-    def post(self, statements: Sequence[dict[str, Any]] | dict[str, Any]) -> Any:
-        """POST statements with the write credential; return the ``requests`` response."""
-        import requests
-
-        return requests.post(
-            self.statements_url, json=statements, auth=self.write, headers=XAPI_HEADERS, timeout=60
-        )
-
-    def get(self, params: dict[str, str] | None = None, auth: tuple[str, str] | None = None) -> Any:
-        """GET statements (read credential unless ``auth``); return the response."""
-        import requests
-
-        return requests.get(
-            self.statements_url,
-            params=params,
-            auth=auth or self.read,
-            headers=XAPI_HEADERS,
-            timeout=60,
-        )
-
-    def iter_statements(self, params: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
-        """Yield the statements matching ``params``, following ``more`` to the end."""
-        import requests
-
-        session = requests.Session()
-        session.auth = self.read
-        session.headers.update(XAPI_HEADERS)
-        url: str | None = self.statements_url
-        query: dict[str, str] | None = params
-        while url:
-            response = session.get(url, params=query, timeout=60)
-            response.raise_for_status()
-            result = response.json()
-            yield from result["statements"]
-            more = result.get("more")
-            url = urljoin(self.endpoint, more) if more else None
-            query = None
-
-    def all_statements(self, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
-        """All statements matching ``params`` (read credential, ``more`` followed)."""
-        return list(self.iter_statements(params))

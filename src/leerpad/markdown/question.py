@@ -211,7 +211,7 @@ def _matching(fieldset: etree.Element, question: Question, dom_id: str) -> None:
 
 def _reflection(fieldset: etree.Element, question: Question, dom_id: str) -> None:
     label = etree.SubElement(fieldset, "label", {"class": "leerpad-reflection"})
-    label.text = "Uw antwoord (voor uzelf) "
+    label.text = "Uw antwoord "
     etree.SubElement(label, "textarea", {"rows": "4", "name": dom_id})
 
 

@@ -17,6 +17,43 @@ class LrsConfig(base.Config):
     """Its password (env `LEERPAD_LRS_PASSWORD`)."""
 
 
+class BodyConfig(base.Config):
+    """What one accreditation body grants for this course, and the organiser's numbers there.
+
+    Per module: `hours` and `points` override what the report derives from the module's
+    `minutes` (see docs/accreditatie.md); `activities` holds the body's number for each
+    module (e.g. RIZIV's activity number). `professions` says whose results go to this body.
+    """
+
+    organiser_number = c.Optional(c.Type(str))
+    """The organiser's recognition number with this body (erkenningsnummer)."""
+    activities = c.Type(dict, default={})
+    """Module id → the body's number of that module (accreditation/activity number)."""
+    hours = c.Type(dict, default={})
+    """Module id → hours granted (default: the module's minutes, see the body's rounding)."""
+    points = c.Type(dict, default={})
+    """Module id → points granted (default: hours × the body's points per hour)."""
+    professions = c.Optional(c.ListOfItems(c.Type(str)))
+    """Professions (`beroep`) whose results go to this body (default: per body, see docs)."""
+    domain = c.Optional(c.Choice(("A", "B", "C")))
+    """Pharmacists only: APB–Ophaco domain (A and B: 2 points per hour, C: 1)."""
+    rubric = c.Optional(c.Type(str))
+    """RIZIV only: the rubric the activity is recognised in (e.g. "ethiek en economie")."""
+
+
+class AccreditationConfig(base.Config):
+    """`accreditation: {organiser: …, riziv: {…}, apotheek: {…}, gaia: {…}}`, read by `leerpad report`."""
+
+    organiser = c.Type(str, default="")
+    """The organiser's name, printed on certificates."""
+    riziv = c.SubConfig(BodyConfig)
+    """Belgian GPs (RIZIV/INAMI accreditation)."""
+    apotheek = c.SubConfig(BodyConfig)
+    """Belgian pharmacists (APB–Ophaco permanent education)."""
+    gaia = c.SubConfig(BodyConfig)
+    """Dutch GPs (GAIA)."""
+
+
 class LeerpadConfig(base.Config):
     """`plugins: - leerpad: {course_iri: …, language: …, lrs: {…}}`."""
 
@@ -28,3 +65,5 @@ class LeerpadConfig(base.Config):
     """`context.language` of every statement."""
     lrs = c.SubConfig(LrsConfig)
     """The Learning Record Store the course names."""
+    accreditation = c.SubConfig(AccreditationConfig)
+    """Hours, points and numbers per accreditation body (`leerpad report`)."""

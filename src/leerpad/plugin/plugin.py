@@ -15,6 +15,7 @@ from mkdocs.structure.pages import Page
 from leerpad.content import Course, load_course
 from leerpad.layout import CASES_DIR, QUIZZES_DIR
 from leerpad.markdown.context import PageContext
+from leerpad.plugin.authoring import authoring_files, authoring_page
 from leerpad.plugin.config import LeerpadConfig
 from leerpad.plugin.csp import add_csp
 from leerpad.plugin.settings import course_settings
@@ -53,7 +54,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
             log.error(str(error))
         if errors:
             raise PluginError(error_summary(errors))
-        self.course = course
+        self.course, self.settings = course, settings
         self.context = PageContext(course=course)
         self.lrs = lrs_settings(self.config)  # read once per build: env overrides mkdocs.yml
         if "leerpad.markdown" not in config.markdown_extensions:
@@ -64,7 +65,8 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         publish_only_pages(files)
-        for file in generated_files(self.course, self.root, files, config):
+        for file in [*generated_files(self.course, self.root, files, config),
+                     *authoring_files(self.course, self.settings, self.root, files, config)]:
             files.append(file)
         return files
 
@@ -77,7 +79,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
 
     @event_priority(-100)  # last: a later plugin that edits inline scripts would break the hashes
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None)
+        return authoring_page(add_csp(name_search_dialog(output), self.lrs["endpoint"] if self.lrs else None), page)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (CASES_DIR, QUIZZES_DIR):

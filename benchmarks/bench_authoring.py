@@ -1,0 +1,161 @@
+"""The page "Casus schrijven" in headless chromium: what it costs a trainer to open it and to type.
+
+The real course is built with the plugin (Pyodide and wheels from `.cache/authoring`) and
+served by a static server on 127.0.0.1 (no compression; the gzip column says what a
+compressing server would send). Measured in the same run, as baselines: a learner's case
+page (bytes), and Pyodide's own bare start from the same files (time), so that the ratio
+is what Leerpad adds on top of Pyodide.
+
+- first load: bytes of every response of the editor page until its first preview;
+- first preview: ms from navigation to the first rendered preview, cold (new browser
+  context, empty HTTP cache) and warm (a second page in the same context);
+- re-render: ms the worker takes per change (median of 15 edits) on the largest case of
+  the course and on a generated large case (4 and 15 copies of a case's body).
+
+Targets (issue 15): first preview <= 6 s cold, <= 2.5 s warm; re-render <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EDITOR = "trainers/casus-schrijven/"
+LEARNER = "casussen/eenzame-weduwnaar/"
+CHROMIUM = os.environ.get("LEERPAD_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+BARE = """([base]) => new Promise((ok, bad) => {
+  const t0 = performance.now();
+  const src = `import { loadPyodide } from '${base}pyodide.mjs';
+    await loadPyodide({indexURL: '${base}'}); postMessage(0);`;
+  const w = new Worker(URL.createObjectURL(new Blob([src], {type: 'text/javascript'})), {type: 'module'});
+  w.onmessage = () => { ok(performance.now() - t0); w.terminate(); };
+  w.onerror = e => bad(new Error(e.message));
+})"""
+
+
+def build(out: Path) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    for name in ("LEERPAD_LRS_ENDPOINT", "LEERPAD_SITE_URL"):
+        env.pop(name, None)
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
+                   check=True, env=env, cwd=ROOT)
+
+
+def first_load(context: Any, url: str, site: Path, wait: str) -> tuple[float, int, int]:
+    """(ms to `wait`, bytes received, bytes gzip would send) for one page load."""
+    sizes: dict[str, int] = {}
+
+    def done(request: Any) -> None:
+        sizes[request.url] = request.sizes()["responseBodySize"]
+
+    page = context.new_page()
+    page.on("requestfinished", done)
+    page.goto(url)
+    page.wait_for_selector(wait, state="attached", timeout=300_000)
+    ms = float(page.evaluate("Number(document.querySelector('.leerpad-editor')?.dataset.first || performance.now())"))
+    zipped = 0
+    for address in sizes:
+        local = site / address.split("/", 3)[3].split("?")[0]
+        if local.is_dir():
+            local = local / "index.html"
+        zipped += len(gzip.compress(local.read_bytes(), 6)) if local.is_file() else 0
+    page.close()
+    return ms, sum(sizes.values()), zipped
+
+
+def rerender(page: Any, text: str, edits: int = 15) -> float:
+    """Median worker ms per change, one character appended per change."""
+    times = []
+    for n in range(edits + 1):
+        seq = int(page.evaluate("Number(document.querySelector('.leerpad-editor').dataset.checked || 0)"))
+        page.locator("#lp-text").fill(text + "x" * n)
+        # Polled with evaluate: wait_for_function needs eval, which the page's real CSP forbids.
+        while int(page.evaluate("Number(document.querySelector('.leerpad-editor').dataset.checked)")) <= seq:
+            time.sleep(0.005)
+        if n:  # the first one also fills the YAML cache of the new text's headers
+            times.append(float(page.evaluate("Number(document.querySelector('.leerpad-editor').dataset.ms)")))
+    return statistics.median(times)
+
+
+def _serve(directory: Path) -> tuple[Any, str]:
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def run() -> None:
+    """Print the table."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from tests.authoring.samples import large_case
+
+    largest = max((ROOT / "cases").glob("*.md"), key=lambda p: p.stat().st_size)
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        build(site)
+        server, url = _serve(site)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                base = url + "assets/leerpad/authoring/pyodide/"
+                # Baselines: a learner page, and Pyodide's bare start from the same files.
+                ctx = browser.new_context(base_url=url)
+                learner_ms, learner_bytes, learner_gz = first_load(ctx, url + LEARNER, site, ".leerpad-case")
+                ctx.close()
+                ctx = browser.new_context(base_url=url, bypass_csp=True)  # the probe is a blob: worker
+                page = ctx.new_page()
+                page.goto(url)
+                bare_cold = float(page.evaluate(BARE, [base]))
+                bare_warm = float(page.evaluate(BARE, [base]))
+                ctx.close()
+                # The editor: cold, then warm in the same context.
+                ctx = browser.new_context(base_url=url)
+                cold_ms, cold_bytes, cold_gz = first_load(ctx, url + EDITOR, site, ".leerpad-editor[data-checked]")
+                warm_ms, warm_bytes, _ = first_load(ctx, url + EDITOR, site, ".leerpad-editor[data-checked]")
+                page = ctx.new_page()
+                page.goto(url + EDITOR)
+                page.wait_for_selector(".leerpad-editor[data-checked]", state="attached", timeout=300_000)
+                texts = {
+                    f"largest case of the course ({largest.name}, "
+                    f"{largest.read_text('utf-8').count(chr(10))} lines)": largest.read_text("utf-8"),
+                }
+                for copies in (4, 15):
+                    text = large_case(copies)
+                    texts[f"generated case, {text.count(chr(10))} lines"] = text
+                renders = {name: rerender(page, text) for name, text in texts.items()}
+                ctx.close()
+                browser.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    mb = 1024 * 1024
+    print("| measure | editor page | baseline | ratio | target |")
+    print("|---|---:|---:|---:|---|")
+    print(f"| bytes on first load | {cold_bytes / mb:.2f} MB ({cold_gz / mb:.2f} MB gzip) | "
+          f"{learner_bytes / 1024:.0f} KB ({learner_gz / 1024:.0f} KB gzip): learner case page | "
+          f"{cold_bytes / max(learner_bytes, 1):.0f}x | |")
+    print(f"| first preview, cold | {cold_ms / 1000:.2f} s | {bare_cold / 1000:.2f} s: bare Pyodide start | "
+          f"{cold_ms / bare_cold:.2f}x | <= 6 s |")
+    print(f"| first preview, warm | {warm_ms / 1000:.2f} s ({warm_bytes / 1024:.0f} KB received) | "
+          f"{bare_warm / 1000:.2f} s: bare Pyodide start | {warm_ms / bare_warm:.2f}x | <= 2.5 s |")
+    for name, ms in renders.items():
+        print(f"| re-render per change: {name} | {ms:.0f} ms | | | <= 50 ms |")
+    print(f"\nlearner case page loaded in {learner_ms:.0f} ms; machine load average {os.getloadavg()[0]:.1f}")

@@ -1,0 +1,15 @@
+"""The trainer's page "Casus schrijven": write a case or quiz, see it rendered and checked.
+
+What the room holds:
+
+- `preview.py`: renders and checks one case or quiz against the course's own data, with the
+  same code as `leerpad validate` and the build. Pure Python: it runs in CPython and, on the
+  page, in Pyodide. May import `leerpad.content`, `leerpad.markdown`, `leerpad.xapi` only.
+- `bundle.py`: builds, once per set of pins, the files the page needs from the registries
+  (Pyodide's core from the npm package, pure-Python wheels of Markdown, pymdown-extensions
+  and PyYAML) into a cache (`.cache/authoring/`). Runs on the build machine only; imports
+  nothing of Leerpad.
+- `assets/`: the page's browser code (editor, Web Worker) and CSS, loaded on that page only.
+
+The MkDocs side (copying all of it into the site, the page's own CSP) is `leerpad.plugin.authoring`.
+"""

@@ -1,0 +1,21 @@
+"""Accreditation output: ``leerpad report`` and ``leerpad verify``.
+
+What the room holds, in the order data flows:
+
+- ``source.py``: reads statements from any conformant LRS through the standard
+  Statements API only (``activity`` + ``related_activities``, ``since``/``until``,
+  ``more`` paging), one page at a time, with a progress line on the terminal;
+- ``cohort.py``: folds the statements, one by one, into learners, modules and
+  compact attempts, trusting only results the scorer wrote (or ``--trust``); what
+  is untrusted, malformed or conflicting is listed, never counted;
+- ``items.py``: item analysis as Moodle's quiz statistics compute it;
+- ``bodies.py``: the upload files per accreditation body (CSV, columns in one place);
+- ``certificates.py``: certificates (WeasyPrint) and their verification codes;
+- ``dashboard.py``: one self-contained HTML dashboard (matplotlib, SVG inline);
+- ``command.py``: the two subcommands.
+
+May import: ``leerpad.content`` (the course), ``leerpad.xapi`` (activity ids,
+course.json), ``leerpad.plugin`` (the course's settings as MkDocs reads them and the
+typed accreditation options), the standard library, ``requests``, and — lazily, only for their format — WeasyPrint
+and matplotlib. Never ``leerpad.lrs``: reports work against any LRS, never its store.
+"""

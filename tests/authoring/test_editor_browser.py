@@ -1,0 +1,270 @@
+"""The page "Casus schrijven" in headless chromium, as a trainer uses it: paste a case with
+two mistakes, see both at their lines, fix them, download, and `leerpad validate` accepts
+the file in the course. Also: typing before Pyodide is ready, a reload keeps the text, bad
+input never freezes the page, axe finds nothing, everything works by keyboard, and no
+request leaves the site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.authoring.samples import TWO_MISTAKES, large_case
+
+pytestmark = pytest.mark.browser
+EDITOR = "trainers/casus-schrijven/"
+LOAD = 180_000
+
+
+def guarded_context(browser: Any, site_url: str, stray: list[str]) -> Any:
+    """A browser context where any request to another host fails (and is listed in `stray`)."""
+    ctx = browser.new_context(base_url=site_url, locale="nl-BE", bypass_csp=True, accept_downloads=True)
+    ctx.set_default_timeout(20_000)
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(site_url):
+            route.fallback()
+        else:
+            stray.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def editor(browser: Any, editor_site: Any) -> Iterator[Any]:
+    """One editor page for this module: Pyodide is loaded once and the tests take turns."""
+    stray: list[str] = []
+    ctx = guarded_context(browser, editor_site.url, stray)
+    p = ctx.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.errors = errors
+    p.goto(EDITOR)
+    ready(p)
+    yield p
+    ctx.close()
+    assert stray == [], f"requests to other hosts: {stray}"
+
+
+@pytest.fixture
+def context(browser: Any, editor_site: Any) -> Iterator[Any]:
+    stray: list[str] = []
+    ctx = guarded_context(browser, editor_site.url, stray)
+    yield ctx
+    ctx.close()
+    assert stray == [], f"requests to other hosts: {stray}"
+
+
+def ready(page: Any) -> None:
+    page.locator(".leerpad-editor[data-ready]").wait_for(timeout=LOAD)
+
+
+def checked(page: Any, after: int = 0) -> None:
+    """Waits until a result newer than check number `after` is shown."""
+    page.wait_for_function(f"Number(document.querySelector('.leerpad-editor').dataset.checked || -1) > {after}",
+                           timeout=LOAD)
+
+
+PASTE = """text => {
+  const t = document.getElementById('lp-text'), data = new DataTransfer();
+  data.setData('text/plain', text);
+  t.focus();
+  t.select();
+  t.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def type_text(page: Any, text: str) -> int:
+    """Replaces the editor's text as pasting does; returns the check number to wait beyond.
+
+    Small texts are typed by Playwright (the browser's own editing); a big one is pasted
+    (a paste event with the text), which the editor handles itself.
+    """
+    before = int(page.evaluate("Number(document.querySelector('.leerpad-editor').dataset.checked || 0)"))
+    if len(text) <= 10000:
+        page.locator("#lp-text").fill(text)
+    else:
+        page.evaluate(PASTE, text)
+        assert page.locator("#lp-text").input_value() == text
+    return before
+
+
+def test_trainer_pastes_fixes_downloads_and_validate_accepts(editor: Any, course_copy: Path, tmp_path: Path) -> None:
+    page = editor
+    before = type_text(page, TWO_MISTAKES)
+    checked(page, before)
+    items = page.locator("#lp-errors li").all_inner_texts()
+    assert [i.split(" (")[0] for i in items] == [
+        "4: onbekende setting 'bakkerij'",
+        "6: onbekende module 'buurtwerk' in 'modules'",
+    ]
+    assert page.locator("#lp-summary").inner_text() == "2 fouten (regel: melding):"
+    assert page.locator(".leerpad-editor__lines .is-error").all_inner_texts() == ["4", "6"]
+    # The error list is a live region; a click on an error puts the cursor on its line.
+    assert page.locator("#lp-errors").evaluate("e => e.closest('[aria-live]').getAttribute('aria-live')") == "polite"
+    page.get_by_role("button", name="6: onbekende module").click()
+    assert page.evaluate("(() => { const t = document.getElementById('lp-text');"
+                         " return t.value.slice(0, t.selectionStart).split('\\n').length })()") == 6
+    # The preview is the case as a learner sees it.
+    assert page.locator("#lp-preview h1").inner_text().startswith("Een buurtwerker komt langs bij de apotheker")
+    assert page.locator("#lp-preview .leerpad-question").count() == 2
+
+    before = type_text(page, TWO_MISTAKES.replace("setting: bakkerij", "setting: apotheek").replace(", buurtwerk", ""))
+    checked(page, before)
+    assert page.locator("#lp-errors li").count() == 0
+    assert page.locator("#lp-summary").inner_text() == "Geen fouten: de casus is in orde."
+    where = "Wordt buurtwerker-bij-de-apotheker.md in de map cases/ van de cursus."
+    assert page.locator("#lp-where").inner_text() == where
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Downloaden").click()
+    assert download.value.suggested_filename == "buurtwerker-bij-de-apotheker.md"
+    download.value.save_as(course_copy / "cases" / download.value.suggested_filename)
+    result = subprocess.run([sys.executable, "-m", "leerpad.cli", "validate", str(course_copy)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("In orde:")
+    assert page.errors == []
+
+
+def test_questions_in_the_preview_answer_but_send_nothing(editor: Any) -> None:
+    page = editor
+    before = type_text(page, TWO_MISTAKES.replace("setting: bakkerij", "setting: apotheek").replace(", buurtwerk", ""))
+    checked(page, before)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.locator("#lp-preview").get_by_label("Haar bellen en vragen hoe het gaat").check()
+    page.locator("#lp-preview").get_by_role("button", name="Controleer").first.click()
+    assert page.locator("#lp-preview .leerpad-question__result").first.inner_text() == "Juist."
+    outbox = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('leerpad.out.')).length")
+    assert (sent, outbox) == ([], 0)
+
+
+def test_editor_works_before_pyodide_is_ready(context: Any) -> None:
+    """Typing, templates, question blocks and download, while Pyodide is still loading."""
+    page = context.new_page()
+    page.goto(EDITOR)
+    page.wait_for_function("document.getElementById('lp-text').value !== ''")  # the course's templates are in
+    page.get_by_label("Sjabloon").select_option("quiz")
+    page.once("dialog", lambda dialog: dialog.accept())  # "replace the current text?"
+    page.get_by_role("button", name="Begin met dit sjabloon").click()
+    assert page.locator("#lp-text").input_value().startswith("---\nid: nieuwe-toets\n")
+    page.get_by_label("Vraagtype").select_option("question:matching")
+    page.get_by_role("button", name="Vraag invoegen").click()
+    # The template's question is nieuwe-toets-1: the inserted one gets the next free id.
+    assert "    id: nieuwe-toets-2\n    type: matching\n" in page.locator("#lp-text").input_value()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Downloaden").click()
+    assert download.value.suggested_filename == "nieuwe-toets.md"
+    assert page.locator(".leerpad-editor").get_attribute("data-ready") is None  # Pyodide still loading
+    assert page.locator("#lp-progress").is_visible()
+    ready(page)
+    checked(page, -1)
+    assert page.locator("#lp-summary").inner_text() == "Geen fouten: de toets is in orde."
+
+
+def test_a_reload_keeps_the_text(context: Any) -> None:
+    page = context.new_page()
+    page.goto(EDITOR)
+    page.locator("#lp-text").fill(TWO_MISTAKES + "\nEen zin die de reload overleeft.\n")
+    page.wait_for_timeout(400)  # the text is saved 200 ms after the last keystroke
+    page.reload()
+    assert page.locator("#lp-text").input_value().endswith("Een zin die de reload overleeft.\n")
+
+
+def test_bad_input_never_freezes_the_page(editor: Any, tmp_path: Path) -> None:
+    page = editor
+    hard = {
+        "unclosed": TWO_MISTAKES.replace("///\n\n## Afsluiting", "\n## Afsluiting"),
+        "yaml": TWO_MISTAKES.replace("roles: [apotheker, sociaal-werker]", "roles: [apotheker, sociaal-werker"),
+        "tabs": TWO_MISTAKES.replace("    id: buurtwerker-stap", "\tid: buurtwerker-stap"),
+        "5000 lines": TWO_MISTAKES + "Een regel tekst.\n" * 5000,
+    }
+    for name, text in hard.items():
+        started = time.monotonic()
+        before = type_text(page, text)
+        # The main thread answers at once while the worker checks.
+        assert page.evaluate("1 + 1") == 2
+        assert time.monotonic() - started < 3, name
+        checked(page, before)
+        assert page.locator("#lp-summary").inner_text(), name
+    assert page.locator("#lp-errors li").count() >= 2  # the 5000-line text still has its two mistakes
+    binary = tmp_path / "foto.md"
+    binary.write_bytes(bytes(range(256)) * 40)
+    page.locator("#lp-file").set_input_files(str(binary))
+    page.get_by_text("foto.md is geen tekstbestand").wait_for()
+    assert page.locator("#lp-text").input_value().endswith("Een regel tekst.\n")
+    assert page.errors == []
+
+
+def test_open_a_case_from_a_file(editor: Any, tmp_path: Path) -> None:
+    page = editor
+    page.locator("#lp-text").fill("")
+    source = tmp_path / "buurtwerker.md"
+    source.write_text(TWO_MISTAKES.replace("\n", "\r\n"), "utf-8")
+    page.locator("#lp-file").set_input_files(str(source))
+    page.get_by_text("buurtwerker.md geopend.").wait_for()
+    assert page.locator("#lp-text").input_value() == TWO_MISTAKES
+    page.locator("#lp-errors li").nth(1).wait_for(timeout=LOAD)
+
+
+def test_axe_finds_nothing_and_keyboard_reaches_everything(editor: Any) -> None:
+    page = editor
+    before = type_text(page, TWO_MISTAKES)
+    checked(page, before)
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    violations = Axe().run(page).response["violations"]
+    assert [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in violations] == []
+    wanted = ["lp-template", "lp-use-template", "lp-question", "lp-insert", "lp-open", "lp-download", "lp-text"]
+    page.locator("#lp-template").focus()
+    reached = []
+    for _ in range(12):
+        reached.append(page.evaluate("document.activeElement.id"))
+        page.keyboard.press("Tab")
+    assert [r for r in reached if r in wanted] == wanted
+    # From the text, Tab leaves the text area (no keyboard trap) and reaches the errors.
+    page.locator("#lp-text").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('leerpad-editor__error')")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "lp-text"
+
+
+def test_large_case_is_checked_and_learner_pages_keep_their_policy(editor: Any, editor_site: Any) -> None:
+    page = editor
+    before = type_text(page, large_case())
+    checked(page, before)
+    assert page.locator("#lp-summary").inner_text() == "Geen fouten: de casus is in orde."
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "'wasm-unsafe-eval'" in policy and "worker-src 'self'" in policy
+    learner = (editor_site.dir / "casussen" / "eenzame-weduwnaar" / "index.html").read_text("utf-8")
+    assert "wasm-unsafe-eval" not in learner and "authoring" not in learner
+
+
+def test_the_page_works_under_its_own_policy(browser: Any, editor_site: Any) -> None:
+    """No bypass: Pyodide starts and the preview appears under the page's real CSP, with no violation."""
+    ctx = browser.new_context(base_url=editor_site.url)
+    try:
+        page = ctx.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(EDITOR)
+        deadline = time.monotonic() + LOAD / 1000
+        # Polled with evaluate: Playwright's wait_for_function needs eval, which this policy forbids.
+        while page.evaluate("document.querySelector('.leerpad-editor').dataset.checked") is None:
+            assert time.monotonic() < deadline, "no preview"
+            time.sleep(0.1)
+        assert page.locator("#lp-preview h1").count() == 1
+        assert problems == []
+    finally:
+        ctx.close()

@@ -1,0 +1,178 @@
+"""The preview's checks in CPython: what `leerpad validate` says, line for line, and what
+the page ships about the course (no answer keys of a toets)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leerpad.authoring import bundle
+from leerpad.authoring.preview import Preview, course_data, reduce_file
+from leerpad.content import load_course
+from leerpad.content.loader import read_course_files
+from leerpad.content.models import QUESTION_TYPES
+from leerpad.content.templates import new_question
+from leerpad.plugin.authoring import leerpad_wheel, templates
+from leerpad.plugin.settings import load_settings
+from tests.authoring.samples import TWO_MISTAKES
+from tests.engine.test_bad_input import expected_errors
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = ROOT / "tests" / "bad"
+EXTENSIONS = ["toc", "tables", "admonition", "pymdownx.details", "pymdownx.superfences", "attr_list", "md_in_html"]
+
+
+def data_of(root: Path) -> dict[str, Any]:
+    settings, _errors = load_settings(root)
+    course, _errors = load_course(root, settings)
+    return course_data(settings, read_course_files(root, settings), EXTENSIONS, {"toc": {"permalink": True}},
+                       templates(course), "../../")
+
+
+@pytest.fixture(scope="module")
+def course_preview() -> Preview:
+    return Preview(data_of(ROOT))
+
+
+@pytest.fixture(scope="module")
+def bad_preview() -> Preview:
+    return Preview(data_of(BAD / "base"))
+
+
+CORPUS = sorted((BAD / "corpus").glob("[cq]*/*.md"))
+
+
+@pytest.mark.parametrize("corpus_file", CORPUS, ids=[p.stem for p in CORPUS])
+def test_each_corpus_error_at_its_line_as_validate_prints_it(bad_preview: Preview, corpus_file: Path) -> None:
+    """The page puts the file where validate finds it and shows validate's line and message."""
+    name = f"{corpus_file.parent.name}/{corpus_file.name}"
+    expected = [e.split(":", 1)[1] for e in expected_errors()[name]]  # `line: message`, path dropped
+    result = bad_preview.check(corpus_file.read_text("utf-8"), path=name)
+    assert [f"{e['line']}: {e['message']}" for e in result["errors"]] == expected
+
+
+def test_a_file_with_the_id_of_an_existing_one_says_it_replaces_it(bad_preview: Preview) -> None:
+    text = (BAD / "corpus" / "quizzes" / "duplicate-quiz-id.md").read_text("utf-8")
+    result = bad_preview.check(text)
+    assert (result["path"], result["replaces"], result["errors"]) == ("quizzes/basis.md", True, [])
+    assert bad_preview.check(text.replace("id: basis", "id: basis-twee"))["replaces"] is False
+
+
+def test_two_mistakes_are_found_at_their_lines(course_preview: Preview) -> None:
+    result = course_preview.check(TWO_MISTAKES)
+    assert result["path"] == "cases/buurtwerker-bij-de-apotheker.md"
+    assert [(e["line"], e["message"].split(" (")[0]) for e in result["errors"]] == [
+        (4, "onbekende setting 'bakkerij'"),
+        (6, "onbekende module 'buurtwerk' in 'modules'"),
+    ]
+
+
+def test_a_clash_reported_in_the_other_file_is_shown_in_the_trainers_file(course_preview: Preview) -> None:
+    """The existing file sorts after the new one, so validate reports it there; the page shows it here."""
+    existing = (ROOT / "cases" / "welzijn-op-recept.md").read_text("utf-8")
+    qid = next(line.split(":", 1)[1].strip() for line in existing.splitlines() if line.startswith("    id:"))
+    text = TWO_MISTAKES.replace("setting: bakkerij", "setting: apotheek").replace(", buurtwerk", "")
+    text = text.replace("id: buurtwerker-stap", f"id: {qid}")
+    line = text.splitlines().index(f"    id: {qid}") + 1
+    errors = course_preview.check(text)["errors"]
+    assert len(errors) == 1
+    assert errors[0]["line"] == line
+    assert errors[0]["message"].startswith(f"vraag-id '{qid}' bestaat al (ook in cases/welzijn-op-recept.md:")
+
+
+def test_editing_an_existing_case_replaces_it_instead_of_clashing(course_preview: Preview) -> None:
+    text = (ROOT / "cases" / "eenzame-weduwnaar.md").read_text("utf-8")
+    assert course_preview.check(text)["errors"] == []
+    line = next(n for n, x in enumerate(text.splitlines(), start=1) if x.startswith("minutes:"))
+    changed = "\n".join("minutes: -1" if n == line else x for n, x in enumerate(text.split("\n"), start=1))
+    assert [e["line"] for e in course_preview.check(changed)["errors"]] == [line]
+
+
+def test_templates_are_valid_and_every_question_type_has_one(course_preview: Preview) -> None:
+    course, _ = load_course(ROOT, load_settings(ROOT)[0])
+    shipped = templates(course)
+    assert course_preview.check(shipped["case"])["errors"] == []
+    assert course_preview.check(shipped["quiz"])["errors"] == []
+    assert sorted(k.split(":")[1] for k in shipped if k.startswith("question:")) == sorted(QUESTION_TYPES)
+    quiz = shipped["quiz"]
+    for n, qtype in enumerate(QUESTION_TYPES):
+        quiz += "\n" + new_question(qtype, f"nieuwe-toets-{n + 2}")
+    result = course_preview.check(quiz)
+    assert result["errors"] == []
+    assert [q for q in QUESTION_TYPES if f'data-type="{q}"' not in result["html"]] == []
+
+
+def test_shipped_course_data_keeps_lines_but_no_answers() -> None:
+    files = read_course_files(ROOT, load_settings(ROOT)[0])
+    data = data_of(ROOT)
+    for path, text in files.items():  # every kept line at its own line number
+        kept = data["files"][path].split("\n")
+        assert all(k in ("", line) for k, line in zip(kept, text.split("\n"), strict=False)), path
+        assert len(kept) <= len(text.split("\n")) + 1, path
+    shipped = json.dumps(data["files"], ensure_ascii=False)
+    assert "- [x]" not in shipped and "- [ ]" not in shipped and "    > " not in shipped
+    quiz = (ROOT / "quizzes" / "toegang-toets.md").read_text("utf-8")
+    reduced = reduce_file("quizzes/toegang-toets.md", quiz)
+    assert reduced.splitlines()[:3] == quiz.splitlines()[:3]
+
+
+def test_the_builds_yaml_parses_change_nothing_but_speed() -> None:
+    """The page starts from the YAML parses the build made; without them it finds the same."""
+    from leerpad.content import yamltext
+
+    data = data_of(ROOT)
+    assert len(data["parsed"]) > 30  # every front matter and the data files
+    texts = [p.read_text("utf-8") for p in sorted((ROOT / "cases").glob("*.md"))[:5]]
+    yamltext._PARSED.clear()
+    seeded = [Preview(data).check(t) for t in texts]
+    yamltext._PARSED.clear()
+    plain = [Preview({k: v for k, v in data.items() if k != "parsed"}).check(t) for t in texts]
+    assert seeded == plain
+
+
+def test_links_in_the_preview_lead_to_the_built_pages(course_preview: Preview) -> None:
+    html = course_preview.check((ROOT / "cases" / "eenzame-weduwnaar.md").read_text("utf-8"))["html"]
+    assert 'href="../../sociale-benadering/"' in html
+    assert 'href="../../bronnen/#bron-holt-lunstad-2010"' in html
+    assert ".md" not in "".join(part.split('"')[0] for part in html.split('href="')[1:])
+
+
+def test_leerpad_wheel_is_pure_and_reproducible() -> None:
+    name, first = leerpad_wheel()
+    assert name.endswith("-py3-none-any.whl")
+    assert leerpad_wheel()[1] == first
+    import io
+    import zipfile
+
+    members = zipfile.ZipFile(io.BytesIO(first)).namelist()
+    assert all(m.endswith(".py") or ".dist-info/" in m for m in members)
+    assert not any(m.startswith(("leerpad/plugin/", "leerpad/lrs/")) for m in members)
+
+
+def test_bundle_pins_the_versions_cpython_uses() -> None:
+    """The page must render with the very versions the build renders with."""
+    from importlib.metadata import version
+
+    for name, (pinned, *_rest) in {**bundle.WHEELS, **bundle.SDISTS}.items():
+        assert version(name) == pinned, name
+    lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
+    assert lock["packages"]["node_modules/pyodide"]["version"] == bundle.PYODIDE_VERSION
+
+
+def test_validate_accepts_a_file_the_preview_accepts(course_preview: Preview, tmp_path: Path) -> None:
+    text = TWO_MISTAKES.replace("setting: bakkerij", "setting: apotheek").replace(", buurtwerk", "")
+    result = course_preview.check(text)
+    assert result["errors"] == []
+    course = tmp_path / "cursus"
+    shutil.copytree(ROOT, course, ignore=shutil.ignore_patterns(".*", "node_modules", "site", "src", "tests",
+                                                                 "benchmarks", "__pycache__"))
+    (course / result["path"]).write_text(text, "utf-8")
+    done = subprocess.run([sys.executable, "-m", "leerpad.cli", "validate", str(course)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
