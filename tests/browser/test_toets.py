@@ -109,6 +109,11 @@ def overview(page: Any, table: int = 0) -> list[list[str]]:
     return list(rows.evaluate_all("l => l.map(r => [...r.children].slice(0, -1).map(c => c.textContent))"))
 
 
+def toegang(rows: list[list[str]]) -> list[str]:
+    """The toegang-toets's row of the toetsen table, without its title."""
+    return next(r[1:] for r in rows if "oegang" in r[0])
+
+
 def test_mijn_voortgang_shows_per_module_status_and_what_is_still_needed(page: Any, site: Any) -> None:
     page.goto("toetsen/toegang-toets/")
     site.fill_learner(page)
@@ -119,10 +124,10 @@ def test_mijn_voortgang_shows_per_module_status_and_what_is_still_needed(page: A
         ["Sociale verbondenheid", "niet begonnen"],
         ["Eindtoets", "niet begonnen"],
     ]
-    assert overview(page, 1)[0][1:] == ["niet geslaagd, nog 2 pogingen", "0 %", "1 van 3"]
+    assert toegang(overview(page, 1)) == ["niet geslaagd, nog 2 pogingen", "0 %", "1 van 3"]
     pass_toets(page, site, "toetsen/toegang-toets/", "Opnieuw proberen")
     assert overview(page)[0][:2] == ["Toegang tot zorg en welzijn", "afgerond, 100 %"]
-    assert overview(page, 1)[0][1:] == ["geslaagd", "100 %", "2 van 3"]
+    assert toegang(overview(page, 1)) == ["geslaagd", "100 %", "2 van 3"]
     assert [r[1] for r in overview(page, 2)] == ["niet begonnen", "niet begonnen"]
     needed = page.locator(".leerpad-overview ul").first.text_content()
     assert "Sociale verbondenheid" in needed and "De eindtoets halen" in needed

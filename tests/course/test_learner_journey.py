@@ -226,7 +226,7 @@ def fill_learner(page: Any) -> None:
 
 def status(page: Any, path: str) -> str:
     """The status the navigation shows beside a module's link."""
-    return str(page.locator(f".md-nav--primary a.md-nav__link[href$='{path}'] .leerpad-status").first.text_content())
+    return str(page.locator(f".md-nav--primary a.md-nav__link[href$='{path}'] + .leerpad-status").first.text_content())
 
 
 def axe_clean(page: Any) -> None:

@@ -1,5 +1,6 @@
 // What the learner has done, as this browser stored it: time spent per page,
-// each module's status beside its links (navigation, the home page's table),
+// each module's status beside its links (navigation, the home page's table;
+// after the link, so that its name stays the module's),
 // and the end screen once the final test is passed (overview.js, loaded only
 // then and on the "Mijn voortgang" page).
 import { all, get, h, set } from './page.js';
@@ -41,7 +42,7 @@ export function mark(cfg, man) {
   for (const m of man.modules) {
     const url = new URL((m.page || '').replace(/\.md$/, '/').replace(/(^|\/)index\/$/, '$1'), base).href;
     for (const a of all('.md-nav a[href], .md-typeset table a[href]')) {
-      if (/** @type {HTMLAnchorElement} */ (a).href === url) a.append(h('span', { class: 'leerpad-status' }, ' – ' + status(man, m)));
+      if (/** @type {HTMLAnchorElement} */ (a).href === url) a.after(h('span', { class: 'leerpad-status' }, ' – ' + status(man, m)));
     }
   }
   const fin = man.quizzes.find(q => q.final && q.iri === cfg.page.iri), el = /** @type {HTMLElement|null} */ (document.querySelector('.leerpad-quiz'));
