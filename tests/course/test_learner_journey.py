@@ -259,6 +259,7 @@ def test_from_the_home_page_to_the_end_screen_by_keyboard(browser: Any, course: 
 
         # "Mijn voortgang": everything still to do.
         go(page, "voortgang/")
+        page.locator(".leerpad-overview h2").first.wait_for()  # overview.js loads on demand
         left = page.locator(".leerpad-overview ul").first
         assert left.locator("li").count() == 10  # identity and consent, 8 modules, the final test
         axe_clean(page)
@@ -308,6 +309,7 @@ def test_from_the_home_page_to_the_end_screen_by_keyboard(browser: Any, course: 
             assert f"{i + 1} van 8 modules afgerond" in page.locator(".leerpad-progress").inner_text()
             if i == 0:
                 go(page, "voortgang/")
+                page.locator(".leerpad-overview h2").first.wait_for()
                 overview = page.locator(".leerpad-overview")
                 row = overview.locator("tr", has_text=first["title"])
                 assert "afgerond, 100 %" in row.inner_text()
