@@ -7,7 +7,7 @@
 // runtime's statements as "cmi5 allowed" (the LMS's actor, registration and
 // contextTemplate), the cmi5 defined completed/passed/failed of the launched
 // AU, `terminated` last. Loaded only when a launch or a session exists.
-import { h, since, uuid } from './page.js';
+import { get, h, since, uuid } from './page.js';
 
 const KEY = 'leerpad.cmi5', QUEUE = KEY + '.q';
 const CMI5 = 'https://w3id.org/xapi/cmi5/context/';
@@ -181,45 +181,66 @@ export class Lms {
     this.queue(JSON.parse(JSON.stringify(st)));
   }
 
+  /** The launched AU's module in the course manifest. @param {LpManifest} man */
+  module(man) {
+    const au = this.publisher;
+    return this.normal && !this.s.ended && !this.s.error && man ? man.modules.find(m => au.includes(m.iri)) : undefined;
+  }
+
+  /** A module without a toets read to its end: cmi5's completed. @param {LpEvent} d @param {LpManifest} man */
+  read(d, man) {
+    const mod = this.module(man);
+    if (mod && d.id === mod.iri) this.report();
+  }
+
   /**
-   * What the runtime decided about the AU's module (and its toetsen) becomes
-   * cmi5's completed, passed or failed. cmi5 allows one of passed/failed per
-   * session, one passed and one completed per registration, no failed after
-   * passed: a failed attempt that may still be made good waits (`s.fail`) and
-   * goes out only if the session ends without a pass; a module failed for good
-   * (no attempts left) goes out at once.
-   * @param {string} verb @param {LpEvent} d @param {LpManifest} man @returns {void}
+   * A toets of the AU's module was scored (its record holds the answer): cmi5's
+   * passed or failed follows from every toets's attempts, each judged against
+   * LaunchData's masteryScore when present (cmi5 10.2.4), else the pass mark.
+   * cmi5 allows one of passed/failed per session, one passed and one completed
+   * per registration, no failed after passed: a failed attempt that may still
+   * be made good waits (`s.fail`) and goes out only if the session ends without
+   * a pass; a module failed for good (no attempts left) goes out at once.
+   * @param {string} quiz IRI @param {LpManifest} man
    */
-  result(verb, d, man) {
-    const s = this.s, au = this.publisher;
-    if (!this.normal || s.ended || s.error) return;
-    const mod = man && man.modules.find(m => au.includes(m.iri));
-    if (!mod) return;
-    const quiz = man.quizzes.some(q => q.module === mod.id && q.iri === d.id);
-    if (d.id !== mod.iri && !(quiz && verb === 'failed')) return;
-    const duration = since(s.start), score = d.result && d.result.score;
-    const scaled = score && typeof score.scaled === 'number' ? score.scaled : null;
-    if (verb === 'completed') {
-      if (s.status.completed) return;
+  scored(quiz, man) {
+    const s = this.s, mod = this.module(man), m = this.data.masteryScore;
+    const qs = mod ? man.quizzes.filter(q => q.module === mod.id) : [];
+    /** @type {QuizRecord|null} */
+    const cur = get('s.' + quiz);
+    if (!qs.some(q => q.iri === quiz) || !cur || !cur.answer || s.status.passed) return;
+    const toetsen = qs.map(q => {
+      /** @type {QuizRecord|null} */
+      const r = get('s.' + q.iri), rs = r ? r.results : [];
+      return { pass: rs.some(r => m != null ? r.scaled >= m : r.passed), lost: q.attempts > 0 && rs.length >= q.attempts,
+        top: Math.max(0, ...rs.map(r => r.scaled)) };
+    });
+    const duration = since(s.start);
+    if (toetsen.every(t => t.pass)) {
+      if (s.failed) return;
+      s.status.passed = true;
+      delete s.fail;
+      this.defined('passed', { success: true, duration, score: { scaled: toetsen.reduce((a, t) => a + t.top, 0) / toetsen.length } }, true);
+      return this.report();
+    }
+    const result = { success: false, duration, score: { scaled: cur.answer.score.scaled } };
+    if (!toetsen.some(t => t.lost)) {
+      if (!s.failed) s.fail = result;
+      return this.save();
+    }
+    if (!s.failed) this.fail(result);
+    this.report();
+  }
+
+  /** The module is done: completed (once per registration), and what was reported kept in the LMS's State. */
+  report() {
+    const s = this.s;
+    if (!s.status.completed) {
       s.status.completed = true;
-      this.defined('completed', { completion: true, duration });
-    } else {
-      // LaunchData's masteryScore, when present, decides over the course's pass mark (cmi5 10.2.4).
-      const m = this.data.masteryScore, pass = m != null && scaled != null ? scaled >= m : verb === 'passed';
-      const result = { success: pass, duration, ...scaled != null ? { score: { scaled } } : {} };
-      if (s.status.passed || s.failed) return;
-      if (pass) {
-        s.status.passed = true;
-        delete s.fail;
-        this.defined('passed', result, true);
-      } else if (d.id === mod.iri) this.fail(result);
-      else {
-        s.fail = result;
-        return this.save();
-      }
+      this.defined('completed', { completion: true, duration: since(s.start) });
     }
     this.save();
-    fetch(this.s.endpoint + 'activities/state?' + new URLSearchParams(state(s, STATUS)), {
+    fetch(s.endpoint + 'activities/state?' + new URLSearchParams(state(s, STATUS)), {
       method: 'PUT', keepalive: true, headers: headers(s), body: JSON.stringify(s.status), // outlives a closed window
     }).catch(() => 0);
   }
@@ -309,9 +330,10 @@ export class Lms {
   /** On every page (also after instant navigation): the button back; the AU's results as cmi5's. */
   watch() {
     const w = /** @type {any} */ (window);
-    for (const v of ['passed', 'failed', 'completed']) {
-      document.addEventListener('leerpad:' + v, e => this.result(v, /** @type {CustomEvent} */ (e).detail, w.leerpad.man));
-    }
+    /** @param {string} v @param {(d: LpEvent, man: LpManifest) => void} f */
+    const on = (v, f) => document.addEventListener('leerpad:' + v, e => f(/** @type {CustomEvent} */ (e).detail, w.leerpad.man));
+    on('completed', (d, man) => this.read(d, man));
+    on('scored', (d, man) => this.scored(d.id, man));
     if (w.document$) w.document$.subscribe(() => this.show());
     else this.show();
     addEventListener('pagehide', () => this.hide());
