@@ -69,13 +69,16 @@ def course_copy(into: Path, cases: int) -> Path:
 
 def plain_copy(course: Path, into: Path) -> Path:
     """The same Markdown for Material alone: no plugin, cases and quizzes as plain pages."""
+    from mkdocs.utils.yaml import yaml_load
+
     from leerpad.layout import CASE_OVERVIEW_PAGE, DATA_FILES, GLOSSARY_PAGE, SOURCES_PAGE, case_page, quiz_page
     from leerpad.markdown.pages import case_overview_page, glossary_page, sources_page
     from leerpad.plugin.settings import read_course
 
     loaded, errors = read_course(course)
     assert not errors, errors[:3]
-    config = yaml.safe_load((course / "mkdocs.yml").read_text("utf-8"))
+    with open(course / "mkdocs.yml", encoding="utf-8") as source:
+        config = yaml_load(source)  # MkDocs' own loader: resolves `!ENV` the way the build does
     config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "leerpad" in p)]
     docs = into / "docs"
     shutil.copytree(course / "docs", docs)
