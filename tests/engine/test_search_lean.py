@@ -61,8 +61,14 @@ def test_lean_keeps_what_material_reads() -> None:
     assert '<h2 id="stap-1">' in lean and 'class="headerlink"' in lean
     assert '<div class="x" data-search-exclude="">' in lean  # nested: left for Material to skip
     assert 'class="linenodiv"' in lean
-    assert "<p>Zichtbaar<br />tekst <input /></p>" in lean
+    assert "<p>Zichtbaar<br/>tekst <input/></p>" in lean
     assert sections(lean) == sections(html)
+
+
+def test_raw_html_with_angle_brackets_in_a_value_is_read_whole() -> None:
+    html = '<p><span title="a > b" class="x">zichtbaar</span></p><div data-search-exclude="" title="<">weg</div>'
+    assert lean_html(html) == html
+    assert sections(lean_html(html)) == sections(html)
 
 
 def test_material_search_index_reads_lean_pages() -> None:

@@ -32,26 +32,24 @@ _EXCLUDED = re.compile(
     r'<(div|span|select)\b[^>]*?\sdata-search-exclude(?=[\s=/>])[^>]*>(?:(?!<\1\b).)*?</\1>',
     re.DOTALL,
 )
-# A start tag with attributes, other than a heading (its id names a section) or a link
-# (Material reads `class="headerlink"`).
-_ATTRIBUTES = re.compile(r"<(?!(?:h[1-6]|a)[\s>])([a-zA-Z][a-zA-Z0-9]*)\s[^>]*?(/?)>")
-# The attributes Material's parser reads on other elements: keep such a tag as it is.
-_READ = ("data-search-exclude", "linenodiv")
+# A start tag with attributes, other than a heading (its id names a section), a link
+# (Material reads `class="headerlink"`) or a tag with another attribute Material reads.
+_ATTRIBUTES = re.compile(
+    r"<(?!(?:h[1-6]|a)[\s/>])([a-zA-Z][a-zA-Z0-9]*)\s(?![^>]*(?:data-search-exclude|linenodiv))[^>]*?(/?)>"
+)
+# A quoted attribute value with `<` or `>` in it (raw HTML in the Markdown: the
+# serializer escapes them): the patterns above would cut such a tag short.
+_ANGLE_IN_VALUE = re.compile(r"""=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
 _PLUGIN_NAMES = ("material/search", "search")
-
-
-def _bare(tag: re.Match[str]) -> str:
-    whole = tag.group(0)
-    if any(name in whole for name in _READ):
-        return whole
-    return f"<{tag.group(1)}{' /' if tag.group(2) else ''}>"
 
 
 def lean_html(html: str) -> str:
     """`html` without the markup Material's search would skip anyway, and the same index."""
+    if _ANGLE_IN_VALUE.search(html):
+        return html
     if "data-search-exclude" in html:
         html = _EXCLUDED.sub("", html)
-    return _ATTRIBUTES.sub(_bare, _DATA_ATTRIBUTES.sub("", html))
+    return _ATTRIBUTES.sub(r"<\1\2>", _DATA_ATTRIBUTES.sub("", html))
 
 
 def index_lean(config: MkDocsConfig) -> bool:
