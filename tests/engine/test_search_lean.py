@@ -36,9 +36,9 @@ def test_golden_pages_index_the_same(golden: Path) -> None:
     html = golden.read_text("utf-8")
     lean = lean_html(html)
     assert sections(lean) == sections(html)
-    if "data-question" in html:  # questions: their JSON, feedback and option attributes go
+    if "data-question" in html:  # questions: their JSON and feedback go
         assert "data-question" not in lean and "leerpad-feedback" not in lean
-        assert len(lean) < len(html) / 2
+        assert len(lean) < len(html) * 0.6
 
 
 def test_built_pages_index_the_same(demo_site: Path) -> None:
@@ -61,13 +61,13 @@ def test_lean_keeps_what_material_reads() -> None:
     assert '<h2 id="stap-1">' in lean and 'class="headerlink"' in lean
     assert '<div class="x" data-search-exclude="">' in lean  # nested: left for Material to skip
     assert 'class="linenodiv"' in lean
-    assert "<p>Zichtbaar<br/>tekst <input/></p>" in lean
+    assert '<p class="tekst" data-x="y">Zichtbaar<br />tekst <input type="radio" name="a" /></p>' in lean
     assert sections(lean) == sections(html)
 
 
 def test_raw_html_with_angle_brackets_in_a_value_is_read_whole() -> None:
     html = '<p><span title="a > b" class="x">zichtbaar</span></p><div data-search-exclude="" title="<">weg</div>'
-    assert lean_html(html) == html
+    assert lean_html(html) == html  # nothing cut: Material skips the excluded div itself
     assert sections(lean_html(html)) == sections(html)
 
 

@@ -3,8 +3,7 @@
 Material's search plugin runs every page's HTML through Python's `HTMLParser`.
 Quiz and case pages carry much markup that never reaches the index: the
 `data-question` JSON of each question and the page's `data-config` (attributes
-are not indexed: Material reads only headings' ids, links' and code line numbers'
-classes, and `data-search-exclude`, so every other attribute goes), and the feedback, tooltip and select elements marked
+are not indexed), and the feedback, tooltip and select elements marked
 `data-search-exclude` (Material skips their text). On a quiz page that is most of
 the HTML, and parsing it cost more than the rest of what Leerpad adds to a build.
 
@@ -32,24 +31,18 @@ _EXCLUDED = re.compile(
     r'<(div|span|select)\b[^>]*?\sdata-search-exclude(?=[\s=/>])[^>]*>(?:(?!<\1\b).)*?</\1>',
     re.DOTALL,
 )
-# A start tag with attributes, other than a heading (its id names a section), a link
-# (Material reads `class="headerlink"`) or a tag with another attribute Material reads.
-_ATTRIBUTES = re.compile(
-    r"<(?!(?:h[1-6]|a)[\s/>])([a-zA-Z][a-zA-Z0-9]*)\s(?![^>]*(?:data-search-exclude|linenodiv))[^>]*?(/?)>"
-)
 # A quoted attribute value with `<` or `>` in it (raw HTML in the Markdown: the
-# serializer escapes them): the patterns above would cut such a tag short.
+# serializer escapes them): the exclusion pattern would cut such a tag short.
 _ANGLE_IN_VALUE = re.compile(r"""=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
 _PLUGIN_NAMES = ("material/search", "search")
 
 
 def lean_html(html: str) -> str:
     """`html` without the markup Material's search would skip anyway, and the same index."""
-    if _ANGLE_IN_VALUE.search(html):
-        return html
-    if "data-search-exclude" in html:
+    html = _DATA_ATTRIBUTES.sub("", html)
+    if "data-search-exclude" in html and not _ANGLE_IN_VALUE.search(html):
         html = _EXCLUDED.sub("", html)
-    return _ATTRIBUTES.sub(r"<\1\2>", _DATA_ATTRIBUTES.sub("", html))
+    return html
 
 
 def index_lean(config: MkDocsConfig) -> bool:
