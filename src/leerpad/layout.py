@@ -23,6 +23,8 @@ CASE_PAGES = "casussen/"
 CASE_OVERVIEW_PAGE = f"{CASE_PAGES}index.md"
 SOURCES_PAGE = "bronnen.md"
 GLOSSARY_PAGE = "woordenlijst.md"
+# The learner's own overview, filled in by the browser from what it stored (overview.js).
+PROGRESS_PAGE = "voortgang.md"
 # Other generated files: the course manifest and the browser runtime.
 MANIFEST = "course.json"
 ASSET_DIR = "assets/leerpad"
@@ -62,7 +64,7 @@ def asset(name: str) -> str:
 
 def is_generated(page: str) -> bool:
     """Whether a nav entry names a page the plugin generates (never a module)."""
-    return page.startswith((QUIZ_PAGES, CASE_PAGES)) or page in (SOURCES_PAGE, GLOSSARY_PAGE)
+    return page.startswith((QUIZ_PAGES, CASE_PAGES)) or page in (SOURCES_PAGE, GLOSSARY_PAGE, PROGRESS_PAGE)
 
 
 def generated_activity(src_uri: str) -> tuple[str, str] | None:

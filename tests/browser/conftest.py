@@ -271,9 +271,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def scored_lrs(course: Path, origin: str) -> Any:
     """The embedded LRS with the scoring service of `course` mounted, as `leerpad serve`
     starts it, allowing `origin` (CORS)."""
-    from leerpad.scoring.embedded import prepare
-
     from leerpad.lrs.testing import LiveLRS
+    from leerpad.scoring.embedded import prepare
 
     state = course / ".leerpad"
     return LiveLRS.start(

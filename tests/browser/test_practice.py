@@ -49,8 +49,8 @@ def test_a_module_page_question_gives_feedback_at_once_and_is_stored(page: Any, 
     assert q.locator(".leerpad-question__result").text_content() == "Niet juist."
     assert q.locator("[data-feedback-for=false]").is_visible()
     assert not q.locator("[data-feedback-for=true]").is_visible()
-    assert q.locator(".leerpad-mark.is-wrong").text_content() == "✗ niet juist"
-    assert q.locator(".leerpad-mark.is-right").text_content() == "✓ juist"
+    assert q.locator(".leerpad-mark.is-wrong").text_content() == "✗ fout"
+    assert q.locator(".leerpad-mark.is-right").text_content() == "✓ goed"
     definition = data_definition(page, "toegang-proces")
     # The learner fills in the form on the next quiz or case; the answer waits until then.
     page.goto("casussen/slaapproblemen/")

@@ -35,10 +35,19 @@ def course(loaded: tuple[Course, list[ContentError]]) -> Course:
     return loaded[0]
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml's own tags: `!ENV [NAME, default]` reads as its default here."""
+
+
+_ConfigLoader.add_constructor(
+    "!ENV", lambda loader, node: loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None
+)
+
+
 @pytest.fixture(scope="session")
 def config() -> dict[str, Any]:
     """mkdocs.yml, parsed (the plugin section is plain data here)."""
-    data = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    data = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506
     assert isinstance(data, dict)
     return data
 

@@ -48,6 +48,7 @@ def test_course_manifest_round_trip(demo_site: Path, demo_course: Course) -> Non
         "id": "toegang",
         "iri": f"{iri}/module/toegang",
         "title": "Toegang tot zorg en welzijn",
+        "page": "toegang/index.md",
         "minutes": 30,
         "credits": 0.5,
         "quizzes": ["toegang-toets"],

@@ -60,4 +60,4 @@ def test_case_page_shows_all_steps_without_javascript(nojs_page: Page, site_url:
     steps = nojs_page.locator(".leerpad-case__step")
     assert steps.count() == 3
     assert all(steps.nth(i).is_visible() for i in range(3))
-    assert nojs_page.locator(".leerpad-case__meta").inner_text().startswith("Setting")
+    assert nojs_page.locator(".leerpad-case__meta").inner_text().startswith("Werkplek")

@@ -178,6 +178,7 @@ def test_a_learner_answer_on_served_course_reaches_the_lrs(course: Path, browser
             page.get_by_label("Beroep").select_option("apotheker")
             page.get_by_label("Soort nummer").select_option("big")
             page.get_by_label("RIZIV- of BIG-nummer").fill("12345678901")
+            page.get_by_label("Ik ga akkoord", exact=False).check()  # nothing is sent without consent
             page.get_by_role("button", name="Opslaan").click()
             page.get_by_role("button", name="Verder").click()  # the case opens step by step
             page.get_by_label("Vragen hoe zijn dagen eruitzien en wie hij ziet", exact=True).check()

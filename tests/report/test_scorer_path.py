@@ -34,12 +34,12 @@ HEADERS = {"X-Experience-API-Version": "1.0.3"}
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
-    from leerpad.lrs.server import LRSServer
+    from leerpad.lrs.testing import LiveLRS
 
     course = tmp_path_factory.mktemp("scored") / "course"
     shutil.copytree(HERE / "course", course)
     state = course / ".leerpad"
-    server = LRSServer.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state, bcrypt_rounds=4,
+    server = LiveLRS.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state, bcrypt_rounds=4,
                              extra_env=embedded.prepare(course))
     try:
         yield course, server

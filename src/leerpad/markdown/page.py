@@ -94,7 +94,7 @@ class PageStructureProcessor(Treeprocessor):
                 node.text = text
                 node.tail = ", " if i < len(values) - 1 else None
 
-        row("Setting", [(SETTINGS.get(case.setting, case.setting), None)] if case.setting else [])
+        row("Werkplek", [(SETTINGS.get(case.setting, case.setting), None)] if case.setting else [])
         row("Perspectieven", [(ROLES.get(r, r), None) for r in case.roles])
         modules = [course.module(m) for m in case.modules]
         row("Modules", [(m.title, f"{base}{m.page}") for m in modules if m])

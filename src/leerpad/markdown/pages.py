@@ -61,7 +61,7 @@ def glossary_page(course: Course) -> str:
 def case_overview_page(course: Course) -> str:
     """The case overview: every case with its setting, duration and modules."""
     lines = ["# Casussen", "", "Oefen met situaties uit de praktijk van de eerste lijn.", ""]
-    lines += ["| Casus | Setting | Duur | Modules |", "|---|---|---|---|"]
+    lines += ["| Casus | Werkplek | Duur | Modules |", "|---|---|---|---|"]
     for case in course.cases:
         modules = ", ".join(m.title for m in (course.module(x) for x in case.modules) if m)
         setting = SETTINGS.get(case.setting, case.setting)
@@ -70,3 +70,20 @@ def case_overview_page(course: Course) -> str:
         lines.append(f"| [{title}]({link}) | {setting} | {case.minutes} min | {modules} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def progress_page(course: Course) -> str:
+    """"Mijn voortgang": the browser fills it in (overview.js) from what it stored of the learner."""
+    return "\n".join(
+        [
+            "# Mijn voortgang",
+            "",
+            "Wat u in deze browser al gedaan hebt en wat er nog nodig is voor uw accreditatie: "
+            "per module de leerstof, de casussen en de toets, met uw score en de tijd die u eraan besteedde.",
+            "",
+            f'<div class="leerpad-overview" data-modules="{len(course.modules)}">',
+            "<p>Uw voortgang verschijnt hier zodra de pagina geladen is (JavaScript is nodig).</p>",
+            "</div>",
+            "",
+        ]
+    )

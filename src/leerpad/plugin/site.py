@@ -25,6 +25,7 @@ from leerpad.layout import (
     DATA_FILES,
     GLOSSARY_PAGE,
     MANIFEST,
+    PROGRESS_PAGE,
     SOURCES_PAGE,
     asset,
     case_page,
@@ -33,7 +34,7 @@ from leerpad.layout import (
     up_to_root,
 )
 from leerpad.markdown.context import PageContext
-from leerpad.markdown.pages import case_overview_page, glossary_page, sources_page
+from leerpad.markdown.pages import case_overview_page, glossary_page, progress_page, sources_page
 from leerpad.plugin.config import LeerpadConfig
 from leerpad.xapi.manifest import course_manifest
 from leerpad.xapi.profile import activity_iri
@@ -75,6 +76,7 @@ def generated_files(course: Course, root: Path, files: Files, config: MkDocsConf
         CASE_OVERVIEW_PAGE: case_overview_page,
         SOURCES_PAGE: sources_page,
         GLOSSARY_PAGE: glossary_page,
+        PROGRESS_PAGE: progress_page,
     }
     for uri, render in optional.items():
         if files.get_file_from_path(uri) is None:

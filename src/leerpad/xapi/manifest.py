@@ -38,6 +38,7 @@ def course_manifest(course: Course) -> dict[str, Any]:
                 "id": m.id,
                 "iri": activity_iri(course.iri, "module", m.id),
                 "title": m.title,
+                "page": m.page,
                 "minutes": m.minutes,
                 "credits": m.credits,
                 "quizzes": [q.id for q in course.quizzes_of(m.id)],

@@ -2,6 +2,7 @@
 // outbox, the xAPI sender and the visit; on every page (also after Material's
 // instant navigation, document$) builds the widgets and the progress bar.
 import { panel } from './learner.js';
+import { mark, onPage, spent } from './progress.js';
 import { Outbox } from './outbox.js';
 import { all, emit, get, h, keys, migrate, set, since } from './page.js';
 import { Case, Question, Quiz } from './quiz.js';
@@ -28,6 +29,7 @@ function bar(cfg, man) {
   const old = c.querySelector('.leerpad-progress'), h1 = c.querySelector('h1');
   old ? old.replaceWith(box) : h1 ? h1.after(box) : c.prepend(box);
   sync();
+  mark(cfg, man);
 }
 
 /** Whether everything reached the LRS, or what waits in this browser. */
@@ -61,7 +63,7 @@ function readToEnd(cfg, man) {
   const io = new IntersectionObserver(es => {
     if (es.some(e => e.isIntersecting) && !done(m)) {
       set('s.' + m.iri, /** @type {ModuleRecord} */ ({ v: 2, done: true }));
-      emit(document, 'completed', { id: m.iri, def: def('module', m.title), result: { completion: true } });
+      emit(document, 'completed', { id: m.iri, def: def('module', m.title), result: { completion: true, duration: since(Date.now() - spent(m.iri)) } });
     }
     if (done(m)) io.disconnect();
   });
@@ -115,6 +117,7 @@ async function init() {
   /** @type {LpConfig} */
   const cfg = env.cfg = JSON.parse(el.dataset.config || '{}'), pg = cfg.page;
   const modIri = (/** @type {string|null} */ id) => cfg.course.iri + '/module/' + id;
+  onPage(pg.iri);
   migrate();
   env.manifest ||= fetch(new URL(cfg.manifest, location.href)).then(r => r.ok ? r.json() : null, () => null);
   const man = env.man = await env.manifest;
@@ -136,10 +139,9 @@ async function init() {
   }
   if (!man) return;
   bar(cfg, man);
-  // The home page (beside course.json) shows the overview; its code loads only there.
-  const at = document.querySelector('.leerpad-progress');
-  if (at && new URL('.', new URL(cfg.manifest, location.href)).pathname === location.pathname) import('./overview.js').then(o => o.overview(man, at));
   if (pg.kind === 'module') readToEnd(cfg, man);
+  const ov = document.querySelector('.leerpad-overview');
+  if (ov) import('./overview.js').then(o => o.overview(/** @type {HTMLElement} */ (ov), cfg, man));
 }
 
 if (window.document$) window.document$.subscribe(() => { init() });

@@ -14,7 +14,7 @@ const label = (list, id) => {
 const bare = p => p.replace(/^(\{[^}]*\})+/, '').trim();
 /** Right or wrong in words, not only colour. @param {Element} at @param {boolean} ok @param {string} [note] */
 const mark = (at, ok, note) => at.append(h('span', { class: 'leerpad-mark ' + (ok ? 'is-right' : 'is-wrong') },
-  (ok ? '✓ juist' : '✗ niet juist') + (note ? ': ' + note : '')));
+  (ok ? '✓ goed' : '✗ fout') + (note ? ': ' + note : '')));
 
 export class Question {
   /** @param {HTMLElement} el @param {LpHost} host */
@@ -223,7 +223,9 @@ export class Quiz {
     this.go = h('button', { type: 'button', class: 'md-button md-button--primary leerpad-go', onclick: () => this.next() });
     el.prepend(this.info);
     if (!lrs) this.info.after(h('p', { class: 'leerpad-quiz__local' }, 'Deze toets wordt niet geregistreerd: uw resultaat telt niet voor accreditatie.'));
-    el.append(this.go, this.out);
+    // The result at the top, where the learner reads it first (focus goes there), not below a long test.
+    el.append(this.go);
+    this.info.after(this.out);
     this.s = this.record();
     this.qs = all('.leerpad-question', el).map(q => new Question(q, this));
     document.addEventListener('leerpad:scored', e => {

@@ -45,7 +45,7 @@ interface LpConfig {
   page: { kind: string; id: string | null; iri: string | null; module: string | null; title: string };
 }
 /** `course.json`, as far as the runtime reads it. */
-interface LpModule { id: string; iri: string; title: string; quizzes: string[] }
+interface LpModule { id: string; iri: string; title: string; quizzes: string[]; /** Its page, relative to docs_dir. */ page?: string }
 interface LpQuizInfo { id: string; iri: string; title: string; module: string; attempts: number; final: boolean }
 interface LpManifest {
   modules: LpModule[];
