@@ -15,6 +15,9 @@ build process. CPU time is the figure to compare on a shared machine: wall time
 also counts the time other processes held the CPU.
 
 `LEERPAD_BENCH_RUNS=3` and `LEERPAD_BENCH_CASES=0,200` make a quicker run.
+`LEERPAD_BENCH_BEFORE=/path/to/other/checkout/src` adds a third variant, alternating
+with the two others: the same course built with that Leerpad (e.g. main's), so that
+an optimisation's before and after come from the same run.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ RUNS = int(os.environ.get("LEERPAD_BENCH_RUNS", "5"))
 # 0: the course as it is (17 cases when issue 9 was filed); then copies up to 200 and 1,000
 SIZES = [int(n) for n in os.environ.get("LEERPAD_BENCH_CASES", "0,200,1000").split(",")]
 TARGET = 1.25  # issue 9: Leerpad's build at most 1.25x plain Material's
+BEFORE = os.environ.get("LEERPAD_BENCH_BEFORE")  # another Leerpad's src/, built as "before"
 
 # The build as `mkdocs build -q` runs it, then the process's CPU seconds and peak memory (KiB).
 CHILD = """
@@ -69,13 +73,16 @@ def course_copy(into: Path, cases: int) -> Path:
 
 def plain_copy(course: Path, into: Path) -> Path:
     """The same Markdown for Material alone: no plugin, cases and quizzes as plain pages."""
+    from mkdocs.utils.yaml import yaml_load
+
     from leerpad.layout import CASE_OVERVIEW_PAGE, DATA_FILES, GLOSSARY_PAGE, SOURCES_PAGE, case_page, quiz_page
     from leerpad.markdown.pages import case_overview_page, glossary_page, sources_page
     from leerpad.plugin.settings import read_course
 
     loaded, errors = read_course(course)
     assert not errors, errors[:3]
-    config = yaml.safe_load((course / "mkdocs.yml").read_text("utf-8"))
+    with open(course / "mkdocs.yml", encoding="utf-8") as source:
+        config = yaml_load(source)  # MkDocs' own loader: resolves `!ENV` the way the build does
     config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "leerpad" in p)]
     docs = into / "docs"
     shutil.copytree(course / "docs", docs)
@@ -101,9 +108,11 @@ class Timing(NamedTuple):
     peak_mb: float
 
 
-def build(config: Path, site: Path) -> tuple[float, float, float]:
-    """One `mkdocs build` in a fresh process: (CPU seconds, wall seconds, peak MB)."""
+def build(config: Path, site: Path, src: str | None = None) -> tuple[float, float, float]:
+    """One `mkdocs build` in a fresh process: (CPU seconds, wall seconds, peak MB); `src`: another Leerpad."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if src:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", CHILD, str(config), str(site)], capture_output=True, text=True, env=env, check=False
@@ -121,11 +130,14 @@ def measure(cases: int, tmp: Path) -> tuple[int, dict[str, Timing]]:
     cases = len(list((course / "cases").glob("*.md")))
     plain = plain_copy(course, tmp / f"material-{cases}")
     variants = {"leerpad": course / "mkdocs.yml", "material": plain / "mkdocs.yml"}
+    if BEFORE:
+        variants["before"] = course / "mkdocs.yml"
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in variants}
     for run in range(RUNS):
         order = list(variants) if run % 2 == 0 else list(reversed(variants))
         for name in order:
-            runs[name].append(build(variants[name], tmp / f"site-{name}-{cases}"))
+            source = BEFORE if name == "before" else None
+            runs[name].append(build(variants[name], tmp / f"site-{name}-{cases}", source))
     return cases, {
         name: Timing(
             statistics.median(r[0] for r in found),
@@ -156,6 +168,14 @@ def run() -> None:
         print(f"| {cases:,} | {ours.cpu:.2f} | {theirs.cpu:.2f} | {ours.cpu / theirs.cpu:.2f} "
               f"| {ours.wall:.2f} | {theirs.wall:.2f} | {ours.wall / theirs.wall:.2f} "
               f"| {per_case} | {ours.peak_mb:.0f} | {theirs.peak_mb:.0f} |")
+    if BEFORE:
+        print(f"\nBefore = the same course built with the Leerpad in {BEFORE}, in the same runs:\n")
+        print("| cases | before CPU (s) | Leerpad CPU (s) | before ratio CPU | Leerpad ratio CPU |")
+        print("|--:|--:|--:|--:|--:|")
+        for cases, row in rows.items():
+            before, ours, theirs = row["before"], row["leerpad"], row["material"]
+            print(f"| {cases:,} | {before.cpu:.2f} | {ours.cpu:.2f} | {before.cpu / theirs.cpu:.2f} "
+                  f"| {ours.cpu / theirs.cpu:.2f} |")
     course = rows[first]
     print(f"\nThe course ({first} cases): {course['leerpad'].cpu / course['material'].cpu:.2f}x plain Material "
           f"in CPU time, {course['leerpad'].wall / course['material'].wall:.2f}x in wall time "

@@ -18,6 +18,7 @@ from leerpad.markdown.context import PageContext
 from leerpad.plugin.authoring import authoring_files, authoring_page
 from leerpad.plugin.config import LeerpadConfig
 from leerpad.plugin.csp import add_csp
+from leerpad.plugin.search import index_lean
 from leerpad.plugin.settings import course_settings
 from leerpad.plugin.site import (
     add_runtime,
@@ -71,6 +72,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        index_lean(config)  # after every plugin's on_config: Material's search index exists now
         publish_only_pages(files)
         for file in [*generated_files(self.course, self.root, files, config),
                      *authoring_files(self.course, self.settings, self.root, files, config)]:
