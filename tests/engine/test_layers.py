@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "plugin": {"content", "xapi", "markdown", "layout", "authoring", "__init__"},
     "scoring": {"content", "xapi", "plugin", "lrs", "layout", "__init__"},
     "cmi5": {"content", "xapi", "layout", "plugin"},  # a package is made of a build
+    "report": {"content", "xapi", "plugin", "layout", "__init__"},  # never lrs: the Statements API only
 }
 
 

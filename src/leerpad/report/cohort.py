@@ -24,17 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from leerpad.xapi.profile import EXT_ATTEMPT, EXT_ATTEMPT_NUMBER, EXT_IDENTITY_SOURCE, SCORER_AGENT
+
 ADL = "http://adlnet.gov/expapi/verbs/"
 ANSWERED, PASSED, FAILED, COMPLETED = (ADL + v for v in ("answered", "passed", "failed", "completed"))
 VOIDED = ADL + "voided"
-SCORER_AGENT = {
-    "objectType": "Agent",
-    "name": "Leerpad-scorer",
-    "account": {"homePage": "https://w3id.org/leerpad", "name": "scorer"},
-}
-EXT_IDENTITY = "https://w3id.org/leerpad/extension/identity-source"
-EXT_ATTEMPT = "https://w3id.org/leerpad/extension/attempt"
-EXT_ATTEMPT_NUMBER = "http://id.tincanapi.com/extension/attempt-id"
 RIZIV_HOME = "https://www.riziv.fgov.be"
 BIG_HOME = "https://www.bigregister.nl"
 
@@ -304,8 +298,8 @@ class Cohort:
                 state.seconds += duration_seconds(result.get("duration"))
         trusted = bool(authority_keys(statement.get("authority")) & self.trusted)
         extensions = _mapping(context.get("extensions"))
-        if trusted and isinstance(extensions.get(EXT_IDENTITY), str):
-            learner.identity_sources.add(extensions[EXT_IDENTITY])
+        if trusted and isinstance(extensions.get(EXT_IDENTITY_SOURCE), str):
+            learner.identity_sources.add(extensions[EXT_IDENTITY_SOURCE])
         if verb_id == ANSWERED and object_id in self.question_by_iri:
             self._answered(statement, ident, learner, object_id, result, extensions, trusted)
         elif verb_id in (PASSED, FAILED) and object_id in self.quiz_by_iri:

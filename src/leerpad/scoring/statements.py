@@ -14,16 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from leerpad.scoring.course import ScoredCourse, ScoredModule, ScoredQuiz
+from leerpad.xapi.profile import EXT_ATTEMPT, EXT_ATTEMPT_NUMBER, EXT_IDENTITY_SOURCE, SCORER_AGENT
 
-#: The ``authority`` of every statement the scorer writes (README: reports rely on it).
-SCORER_AGENT: dict[str, Any] = {
-    "objectType": "Agent",
-    "name": "Leerpad-scorer",
-    "account": {"homePage": "https://w3id.org/leerpad", "name": "scorer"},
-}
-EXT_IDENTITY_SOURCE = "https://w3id.org/leerpad/extension/identity-source"
-EXT_ATTEMPT = "https://w3id.org/leerpad/extension/attempt"
-EXT_ATTEMPT_NUMBER = "http://id.tincanapi.com/extension/attempt-id"
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 ACTIVITY_TYPES = {
     "course": "http://adlnet.gov/expapi/activities/course",

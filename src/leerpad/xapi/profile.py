@@ -12,6 +12,18 @@ from typing import Any
 from leerpad.content.models import Option, Question
 
 INTERACTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction"
+
+#: The ``authority`` of every statement the scoring service writes (README: reports rely on it).
+SCORER_AGENT: dict[str, Any] = {
+    "objectType": "Agent",
+    "name": "Leerpad-scorer",
+    "account": {"homePage": "https://w3id.org/leerpad", "name": "scorer"},
+}
+#: Context extensions the scorer writes: where the learner's identity came from ("declared" or
+#: "cmi5"), the attempt's UUID (groups answered statements per attempt) and its number 1, 2, …
+EXT_IDENTITY_SOURCE = "https://w3id.org/leerpad/extension/identity-source"
+EXT_ATTEMPT = "https://w3id.org/leerpad/extension/attempt"
+EXT_ATTEMPT_NUMBER = "http://id.tincanapi.com/extension/attempt-id"
 LANG = "nl"
 
 INTERACTION_TYPES = {
