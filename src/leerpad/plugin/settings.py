@@ -62,9 +62,13 @@ def load_settings(root: Path) -> tuple[CourseSettings, list[ContentError]]:
         return CourseSettings(iri="", title=""), [ContentError(CONFIG_FILE, 1, line) for line in found]
     finally:
         logger.removeHandler(messages)
+    return course_settings(config, plugin_options(config))
+
+
+def plugin_options(config: MkDocsConfig) -> LeerpadConfig | None:
+    """The `leerpad` plugin's typed options in a loaded MkDocs config (None: not among its plugins)."""
     plugin = config.plugins.get("leerpad")
-    options = plugin.config if plugin is not None and isinstance(plugin.config, LeerpadConfig) else None
-    return course_settings(config, options)
+    return plugin.config if plugin is not None and isinstance(plugin.config, LeerpadConfig) else None
 
 
 def read_course(root: Path) -> tuple[Course, list[ContentError]]:

@@ -61,8 +61,7 @@ def load_course(root: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     from mkdocs.config import load_config
 
     from leerpad.content import load_course as load
-    from leerpad.plugin.config import LeerpadConfig
-    from leerpad.plugin.settings import CONFIG_FILE, course_settings, load_settings
+    from leerpad.plugin.settings import CONFIG_FILE, course_settings, load_settings, plugin_options
     from leerpad.xapi.manifest import course_manifest
 
     path = root / CONFIG_FILE
@@ -72,8 +71,7 @@ def load_course(root: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     if errors:
         raise ReportError(f"{path}: {errors[0].message}")
     config = load_config(str(path))  # loaded once without error above: the plugin's options
-    plugin = config.plugins.get("leerpad")
-    options = plugin.config if plugin is not None and isinstance(plugin.config, LeerpadConfig) else None
+    options = plugin_options(config)
     if options is None:
         raise ReportError(f"{path}: plugin 'leerpad' ontbreekt")
     settings, _errors = course_settings(config, options)

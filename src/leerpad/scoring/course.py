@@ -127,8 +127,7 @@ def _course(course_dir: Path) -> tuple[Course, Any]:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from leerpad.plugin.config import LeerpadConfig
-    from leerpad.plugin.settings import course_settings
+    from leerpad.plugin.settings import course_settings, plugin_options
 
     config_file = course_dir / "mkdocs.yml"
     if not config_file.exists():
@@ -137,8 +136,7 @@ def _course(course_dir: Path) -> tuple[Course, Any]:
         config = load_config(str(config_file))
     except MkDocsException as error:
         raise CourseError(f"{config_file}: {error}") from error
-    plugin = config.plugins.get("leerpad")
-    options = plugin.config if plugin is not None and isinstance(plugin.config, LeerpadConfig) else None
+    options = plugin_options(config)
     if options is None:
         raise CourseError(f"{config_file}: de plugin 'leerpad' staat niet in plugins")
     settings, errors = course_settings(config, options)
