@@ -17,7 +17,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def pg_scoring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scoring]:
-    server = TemporaryPostgres()
+    # fsync off: these tests claim counting under concurrency, nothing about crashes.
+    server = TemporaryPostgres(durable=False)
     try:
         server.start()
     except Exception as error:
