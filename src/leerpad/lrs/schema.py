@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from leerpad.lrs.dialects import Cursor, Database, StoreError
@@ -37,6 +38,17 @@ def _fill_refs(cursor: Cursor) -> None:
 _CHUNK = 500  # ids per `IN (…)`, statements per read while filling
 
 
+@lru_cache(maxsize=4096)
+def _definition(text: str) -> Mapping[str, Any]:
+    """A stored definition, parsed once per text: a course's activities recur in every batch.
+
+    Keyed by the text read in the writer's turn, so never stale; read-only (merging
+    builds new mappings).
+    """
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
 def merge_activities(cursor: Cursor, definitions: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
     """Fold activity definitions, in ``stored`` order, into each activity's canonical definition.
 
@@ -50,12 +62,12 @@ def merge_activities(cursor: Cursor, definitions: Iterable[tuple[str, Mapping[st
     for activity_id, definition in definitions:
         pending.setdefault(activity_id, []).append(definition)
     ids = list(pending)
-    current: dict[str, dict[str, Any]] = {}
+    current: dict[str, Mapping[str, Any]] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
         cursor.execute(f"SELECT id, definition FROM activities WHERE id IN ({marks})", chunk)
-        current.update((str(i), json.loads(d)) for i, d in cursor.fetchall())
+        current.update((str(i), _definition(d)) for i, d in cursor.fetchall())
     changed = []
     for activity_id, found in pending.items():
         merged = merge_definitions([current.get(activity_id, {}), *found])
