@@ -238,6 +238,9 @@ class StatementsResource:
         self, method: str, params: Mapping[str, str], content_type: str, body: bytes, caller: Caller
     ) -> Answer:
         """POST (a statement or a list; answers their ids) or PUT (one statement, ``statementId``)."""
+        unknown = sorted(set(params) - ({"statementId"} if method == "PUT" else set()))
+        if unknown:  # as Ralph answers a GET (XAPI-00324): nothing is stored under a parameter we ignore
+            return Answer.error(400, f"The following parameter is not allowed: `{unknown[0]}`")
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in ("", "application/json", "multipart/mixed"):
             return Answer.error(400, f"Statements are sent as application/json or multipart/mixed, not {media_type}")
