@@ -2,9 +2,8 @@
 
 The other ids of these sections are guarded where they were first tested:
 XAPI-00322 (ETags) in test_xapi_documents.py, XAPI-00326 (a refused batch stores
-nothing) in test_faults.py, XAPI-00328 (413) and XAPI-00331 (the version header)
-in test_xapi_requests.py, XAPI-00330 and XAPI-00332 (a statement keeps its
-version) in test_req_data_statements.py. Every test runs on SQLite and PostgreSQL.
+nothing) in test_faults.py, XAPI-00328 (413) in test_xapi_requests.py, XAPI-00330
+(a statement keeps its version) in test_req_data_statements.py. Every test runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -162,6 +161,32 @@ def test_XAPI_00329_a_statement_the_database_cannot_take_gets_500_and_the_lrs_re
     assert lrs.get({"statementId": failed["id"]}).status_code == 404
     assert lrs.get({"statementId": kept["id"]}).status_code == 200
     assert lrs.post(failed).status_code == 200
+
+
+@pytest.mark.xapi("XAPI-00331")
+@pytest.mark.parametrize(
+    ("version", "status"),
+    [("1.0", 200), ("1.0.0", 200), ("1.0.3", 200), ("1.0.99", 200),
+     ("1.1.0", 400), ("0.95", 400), ("2.0.0", 400), ("1.0.3.1", 400), ("1.0.x", 400), ("", 400)],
+)  # fmt: skip
+def test_XAPI_00331_the_version_header_must_be_1_0_or_1_0_x_on_every_resource(
+    backend_lrs: LiveLRS, make_statement: Make, organiser: tuple[str, str], version: str, status: int
+) -> None:
+    statement = make_statement()
+    agent = json.dumps(statement["actor"])
+    header = {"X-Experience-API-Version": version}
+    requests_made = {
+        "POST statements": xapi(backend_lrs, "POST", "statements", backend_lrs.write, json=statement, headers=header),
+        "GET statements": xapi(backend_lrs, "GET", "statements?limit=1", backend_lrs.read, headers=header),
+        "GET state": xapi(backend_lrs, "GET", "activities/state?" + urlencode(
+            {"activityId": statement["object"]["id"], "agent": agent}), organiser, headers=header),
+        "GET agents": xapi(backend_lrs, "GET", "agents?" + urlencode({"agent": agent}), organiser, headers=header),
+    }  # fmt: skip
+    for name, response in requests_made.items():
+        assert response.status_code == status, (name, response.text)
+        if status == 400:
+            assert response.json() == {"detail": f"X-Experience-API-Version must be 1.0.x, not {version!r}"}, name
+    assert backend_lrs.get({"statementId": statement["id"]}).status_code == (200 if status == 200 else 404)
 
 
 @pytest.mark.xapi("XAPI-00333")

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from leerpad.lrs.testing import LiveLRS
 
 from .conftest import xapi
@@ -119,6 +121,7 @@ def _profile(lrs: LiveLRS, auth: Auth, method: str, resource: str, params: dict[
     return xapi(lrs, method, f"{resource}?{urlencode(params)}", auth, **options)
 
 
+@pytest.mark.xapi("XAPI-00322")
 def test_XAPI_00322_profiles_use_etags_for_concurrency(backend_lrs: LiveLRS, organiser: Auth) -> None:
     kinds = {
         "activities/profile": {"activityId": f"https://leerpad.test/a/{uuid.uuid4()}", "profileId": "cmi5"},
