@@ -21,7 +21,7 @@ import requests
 from leerpad.lrs.dialects import open_database
 from leerpad.lrs.testing import LiveLRS
 
-from .conftest import LRSStarter, xapi
+from .conftest import xapi
 
 Make = Callable[..., dict[str, Any]]
 # The codes Communication 3.2 lets an LRS answer a request it does not carry out with.
@@ -142,25 +142,26 @@ def test_XAPI_00327_a_valid_credential_without_the_scope_gets_403(
 
 @pytest.mark.xapi("XAPI-00329")
 def test_XAPI_00329_a_statement_the_database_cannot_take_gets_500_and_the_lrs_recovers(
-    backend_kind: str, lrs_starter: LRSStarter, make_statement: Make
+    backend_lrs: LiveLRS, make_statement: Make
 ) -> None:
-    lrs = lrs_starter.start(backend_kind)
     kept = make_statement()
-    assert lrs.post(kept).status_code == 200
-    database = open_database(lrs.database)
+    assert backend_lrs.post(kept).status_code == 200
+    failed = make_statement()
+    database = open_database(backend_lrs.database)
     try:
-        # The server's fault, not the client's: the table is gone while the LRS runs.
+        # The server's fault, not the client's: the table is gone for a moment while the LRS runs.
         with database.transaction() as cursor:
             cursor.execute("ALTER TABLE statements RENAME TO statements_weg")
-        failed = make_statement()
-        assert lrs.post(failed).status_code == 500
-        with database.transaction() as cursor:
-            cursor.execute("ALTER TABLE statements_weg RENAME TO statements")
+        try:
+            assert backend_lrs.post(failed).status_code == 500
+        finally:
+            with database.transaction() as cursor:
+                cursor.execute("ALTER TABLE statements_weg RENAME TO statements")
     finally:
         database.close()
-    assert lrs.get({"statementId": failed["id"]}).status_code == 404
-    assert lrs.get({"statementId": kept["id"]}).status_code == 200
-    assert lrs.post(failed).status_code == 200
+    assert backend_lrs.get({"statementId": failed["id"]}).status_code == 404
+    assert backend_lrs.get({"statementId": kept["id"]}).status_code == 200
+    assert backend_lrs.post(failed).status_code == 200
 
 
 @pytest.mark.xapi("XAPI-00331")
