@@ -18,6 +18,13 @@ also counts the time other processes held the CPU.
 `LEERPAD_BENCH_BEFORE=/path/to/other/checkout/src` adds a third variant, alternating
 with the two others: the same course built with that Leerpad (e.g. main's), so that
 an optimisation's before and after come from the same run.
+
+`LEERPAD_BENCH_MEASURE=instructions` counts instead of timing: each build runs once
+under `valgrind --tool=callgrind` (`PYTHONHASHSEED=0`), and the table shows the
+instructions the build process executed, their ratio and the instructions per
+extra case. The count does not depend on what else the machine runs, so one run
+per variant is enough and a before/after difference of a few per cent is real;
+it is slow (about 50x a build's CPU time). `LEERPAD_BENCH_RUNS` still applies.
 """
 
 from __future__ import annotations
@@ -41,6 +48,13 @@ RUNS = int(os.environ.get("LEERPAD_BENCH_RUNS", "5"))
 SIZES = [int(n) for n in os.environ.get("LEERPAD_BENCH_CASES", "0,200,1000").split(",")]
 TARGET = 1.25  # issue 9: Leerpad's build at most 1.25x plain Material's
 BEFORE = os.environ.get("LEERPAD_BENCH_BEFORE")  # another Leerpad's src/, built as "before"
+MEASURE = os.environ.get("LEERPAD_BENCH_MEASURE", "time")
+if MEASURE not in ("time", "instructions"):
+    raise SystemExit(f"LEERPAD_BENCH_MEASURE={MEASURE}: kies 'time' of 'instructions'")
+INSTRUCTIONS = MEASURE == "instructions"
+if INSTRUCTIONS and "LEERPAD_BENCH_RUNS" not in os.environ:
+    RUNS = 1  # a count, not a time: the same in every run
+_COLLECTED = re.compile(r"^==\d+== Collected : (\d+)$", re.MULTILINE)
 
 # The build as `mkdocs build -q` runs it, then the process's CPU seconds and peak memory (KiB).
 CHILD = """
@@ -106,22 +120,38 @@ class Timing(NamedTuple):
     cpu: float
     wall: float
     peak_mb: float
+    instructions: int = 0  # under callgrind only (LEERPAD_BENCH_MEASURE=instructions)
 
 
-def build(config: Path, site: Path, src: str | None = None) -> tuple[float, float, float]:
-    """One `mkdocs build` in a fresh process: (CPU seconds, wall seconds, peak MB); `src`: another Leerpad."""
+class Run(NamedTuple):
+    """One build: CPU seconds, wall seconds, peak MB, instructions executed (0 when not counted)."""
+
+    cpu: float
+    wall: float
+    peak_mb: float
+    instructions: int
+
+
+def build(config: Path, site: Path, src: str | None = None) -> Run:
+    """One `mkdocs build` in a fresh process (under callgrind when counting); `src`: another Leerpad."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if src:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    command = [sys.executable, "-c", CHILD, str(config), str(site)]
+    if INSTRUCTIONS:
+        env["PYTHONHASHSEED"] = "0"  # the same string hashes, so the same dict and set work, in every run
+        # The profile itself is not needed: the total is in valgrind's own report on stderr.
+        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={site}.callgrind", *command]
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(config), str(site)], capture_output=True, text=True, env=env, check=False
-    )
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"build of {config} failed:\n{result.stderr[-2000:]}")
     cpu, peak = result.stdout.split()[-2:]
-    return float(cpu), wall, int(peak) / 1024
+    counted = _COLLECTED.search(result.stderr) if INSTRUCTIONS else None
+    if INSTRUCTIONS and counted is None:
+        raise RuntimeError(f"callgrind reported no instruction count for {config}:\n{result.stderr[-2000:]}")
+    return Run(float(cpu), wall, int(peak) / 1024, int(counted.group(1)) if counted else 0)
 
 
 def measure(cases: int, tmp: Path) -> tuple[int, dict[str, Timing]]:
@@ -132,7 +162,7 @@ def measure(cases: int, tmp: Path) -> tuple[int, dict[str, Timing]]:
     variants = {"leerpad": course / "mkdocs.yml", "material": plain / "mkdocs.yml"}
     if BEFORE:
         variants["before"] = course / "mkdocs.yml"
-    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in variants}
+    runs: dict[str, list[Run]] = {name: [] for name in variants}
     for run in range(RUNS):
         order = list(variants) if run % 2 == 0 else list(reversed(variants))
         for name in order:
@@ -140,9 +170,10 @@ def measure(cases: int, tmp: Path) -> tuple[int, dict[str, Timing]]:
             runs[name].append(build(variants[name], tmp / f"site-{name}-{cases}", source))
     return cases, {
         name: Timing(
-            statistics.median(r[0] for r in found),
-            statistics.median(r[1] for r in found),
-            max(r[2] for r in found),
+            statistics.median(r.cpu for r in found),
+            statistics.median(r.wall for r in found),
+            max(r.peak_mb for r in found),
+            round(statistics.median(r.instructions for r in found)),
         )
         for name, found in runs.items()
     }
@@ -155,8 +186,15 @@ def run() -> None:
         for size in SIZES:
             cases, row = measure(size, Path(tmp))
             rows[cases] = row
-            print(f"  {cases} cases: Leerpad {row['leerpad'].cpu:.2f} s CPU, "
-                  f"Material {row['material'].cpu:.2f} s CPU", flush=True)
+            if INSTRUCTIONS:
+                print(f"  {cases} cases: Leerpad {giga(row['leerpad'])} G instructions, "
+                      f"Material {giga(row['material'])} G instructions", flush=True)
+            else:
+                print(f"  {cases} cases: Leerpad {row['leerpad'].cpu:.2f} s CPU, "
+                      f"Material {row['material'].cpu:.2f} s CPU", flush=True)
+    if INSTRUCTIONS:
+        print_instructions(rows)
+        return
     print(f"\n`mkdocs build`, median of {RUNS} alternating runs; peak = max RSS of the build process\n")
     print("| cases | Leerpad CPU (s) | Material CPU (s) | ratio CPU | Leerpad wall (s) | Material wall (s) "
           "| ratio wall | Leerpad CPU ms per extra case | Leerpad peak (MB) | Material peak (MB) |")
@@ -180,6 +218,36 @@ def run() -> None:
     print(f"\nThe course ({first} cases): {course['leerpad'].cpu / course['material'].cpu:.2f}x plain Material "
           f"in CPU time, {course['leerpad'].wall / course['material'].wall:.2f}x in wall time "
           f"(target: at most {TARGET:.2f}x).")
+
+
+def giga(timing: Timing) -> str:
+    """Instructions in billions, as the table shows them."""
+    return f"{timing.instructions / 1e9:.3f}"
+
+
+def print_instructions(rows: dict[int, dict[str, Timing]]) -> None:
+    """The table of instruction counts (LEERPAD_BENCH_MEASURE=instructions)."""
+    print(f"\n`mkdocs build` under `valgrind --tool=callgrind`: instructions executed by the build process "
+          f"(G = 10^9), median of {RUNS} run(s)\n")
+    before = " | before (G) | before ratio" if BEFORE else ""
+    print(f"| cases | Leerpad (G) | Material (G) | ratio{before} | Leerpad M instructions per extra case "
+          f"| Material M instructions per extra case |")
+    print("|--:|--:|--:|--:|--:|--:|" + ("--:|--:|" if BEFORE else ""))
+    first = min(rows)
+    for cases, row in rows.items():
+        ours, theirs = row["leerpad"], row["material"]
+        per_case = ["—", "—"]
+        if cases > first:
+            per_case = [f"{(row[v].instructions - rows[first][v].instructions) / (cases - first) / 1e6:.1f}"
+                        for v in ("leerpad", "material")]
+        was = f" | {giga(row['before'])} | {row['before'].instructions / theirs.instructions:.3f}" if BEFORE else ""
+        print(f"| {cases:,} | {giga(ours)} | {giga(theirs)} | {ours.instructions / theirs.instructions:.3f}{was} "
+              f"| {per_case[0]} | {per_case[1]} |")
+    if BEFORE:
+        print(f"\nBefore = the same course built with the Leerpad in {BEFORE}.")
+    course = rows[first]
+    print(f"\nThe course ({first} cases): {course['leerpad'].instructions / course['material'].instructions:.2f}x "
+          f"plain Material in instructions (target: at most {TARGET:.2f}x).")
 
 
 if __name__ == "__main__":

@@ -80,18 +80,13 @@ def _cmd_scorer(args: argparse.Namespace) -> int:
 
 def _cmd_package(args: argparse.Namespace) -> int:
     try:
-        from leerpad.cmi5.check import check_package
+        from leerpad.cmi5.check import check_package, print_problems
         from leerpad.cmi5.package import run_package
     except ImportError as error:  # lxml comes with the extra
         print(f"{error}: installeer leerpad[cmi5] (pip install 'leerpad[cmi5]')", file=sys.stderr)
         return 2
     if args.check:
-        problems = check_package(Path(args.check))
-        for problem in problems:
-            print(problem)
-        if problems:
-            noun = "probleem" if len(problems) == 1 else "problemen"
-            print(f"{len(problems)} {noun} in {args.check}", file=sys.stderr)
+        if print_problems(check_package(Path(args.check)), lambda found: f"{found} in {args.check}"):
             return 1
         print(f"{args.check}: geen problemen gevonden")
         return 0

@@ -139,3 +139,13 @@ def test_check_command_passes_a_valid_package_of_another_tool(tmp_path: Path) ->
     package = make_zip(tmp_path / "course.zip", base_entries())
     result = _leerpad("package", "--check", str(package))
     assert (result.returncode, result.stdout.strip(), result.stderr) == (0, f"{package}: geen problemen gevonden", "")
+
+
+def test_one_problem_is_counted_in_the_singular(capsys: pytest.CaptureFixture[str]) -> None:
+    """`package` and `package --check` print problems the same way (cmi5.check.print_problems)."""
+    from leerpad.cmi5.check import Problem, print_problems
+
+    assert print_problems([Problem("zip", None, "kapot")], lambda found: f"pakket.zip: {found}") is True
+    assert capsys.readouterr() == ("zip: kapot\n", "pakket.zip: 1 probleem\n")
+    assert print_problems([], lambda found: found) is False
+    assert capsys.readouterr() == ("", "")

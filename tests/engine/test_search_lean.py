@@ -78,3 +78,39 @@ def test_material_search_index_reads_lean_pages() -> None:
     config = config.plugins.on_config(config)
     assert index_lean(config) is True
     assert index_lean(config) is False  # once per build
+
+
+def test_leerpad_structures_are_read_in_fewer_tags() -> None:
+    """An option, a glossary term and a case's metadata list: fewer tags, the same sections."""
+    html = (
+        '<h1 id="casus">Casus</h1>\n<div class="leerpad-case"><dl class="leerpad-case__meta"><dt>Werkplek</dt>'
+        '<dd><span>Apotheek</span></dd><dt>Modules</dt><dd><a href="../../toegang/">Toegang</a>, '
+        '<span>x &amp; y</span></dd></dl>\n'
+        '<p>Een <span class="leerpad-term"><a aria-describedby="tip-casus" href="#t">casus</a>'
+        '<span class="leerpad-term__tip" role="tooltip" id="tip-casus" data-search-exclude="">Uitleg</span>'
+        '</span>.</p>\n'
+        '<ul class="leerpad-options">\n<li class="leerpad-option" data-option="a"><label>'
+        '<input name="vraag-q" type="radio" value="a" /><span class="leerpad-option__text">Een <em>keuze</em>'
+        '</span></label><div class="leerpad-feedback" data-feedback-for="a" data-search-exclude="" hidden="hidden">'
+        'Juist.</div>\n</li>\n</ul>\n<ol class="leerpad-sequence">\n<li data-option="b">'
+        '<span class="leerpad-option__text">Eerst</span></li>\n</ol></div>'
+    )
+    lean = lean_html(html)
+    assert "<label>" not in lean and "<input" not in lean and 'class="leerpad-option__text"' not in lean
+    assert "<li>Een <em>keuze</em></span>\n</li>" in lean and "<li>Eerst</span></li>" in lean
+    assert '<a>casus</a>.' in lean and "leerpad-term" not in lean
+    assert '<dl class="leerpad-case__meta">WerkplekApotheekModulesToegang, x &amp; y</dl>' in lean
+    assert sections(lean) == sections(html)
+
+
+def test_case_metadata_with_a_whitespace_only_text_is_left_whole() -> None:
+    """Material collapses a whitespace-only text against the one before it: such a list keeps its tags."""
+    html = '<dl class="leerpad-case__meta"><dt>Duur</dt>\n<dd><span>7 minuten</span></dd></dl>'
+    assert lean_html(html) == html
+    assert sections(lean_html(html)) == sections(html)
+
+
+def test_option_with_a_nested_span_is_left_whole() -> None:
+    html = ('<ul class="leerpad-options"><li class="leerpad-option" data-option="a"><label><input type="radio" />'
+            '<span class="leerpad-option__text">Een <span class="x">b</span></span></label></li></ul>')
+    assert lean_html(html) == html

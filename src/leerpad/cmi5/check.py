@@ -14,8 +14,9 @@ from __future__ import annotations
 import posixpath
 import re
 import stat
+import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -49,6 +50,16 @@ class Problem:
         if self.line is None:
             return f"{self.where}: {self.message}"
         return f"{self.where}:{self.line}: {self.message}"
+
+
+def print_problems(problems: list[Problem], summary: Callable[[str], str]) -> bool:
+    """Each problem on its own line (stdout), then `summary` of "N probleem/problemen" on stderr; any found?"""
+    for problem in problems:
+        print(problem)
+    if problems:
+        noun = "probleem" if len(problems) == 1 else "problemen"
+        print(summary(f"{len(problems)} {noun}"), file=sys.stderr)
+    return bool(problems)
 
 
 def check_package(path: Path) -> list[Problem]:

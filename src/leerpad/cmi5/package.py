@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from mkdocs.exceptions import MkDocsException
 
-from leerpad.cmi5.check import check_package
+from leerpad.cmi5.check import check_package, print_problems
 from leerpad.cmi5.structure import SCHEMA_DIR, assignable_units, course_structure
 from leerpad.content.validate import count
 from leerpad.plugin.settings import read_course
@@ -81,11 +81,7 @@ def run_package(root: Path, output: Path, lms_origins: Sequence[str] = ()) -> in
         entries.update(extra)
         write_zip(output, entries)
     problems = check_package(output)
-    for problem in problems:
-        print(problem)
-    if problems:
-        noun = "probleem" if len(problems) == 1 else "problemen"
-        print(f"{output}: het pakket is gemaakt maar niet in orde ({len(problems)} {noun})", file=sys.stderr)
+    if print_problems(problems, lambda found: f"{output}: het pakket is gemaakt maar niet in orde ({found})"):
         return 1
     size = output.stat().st_size
     print(f"{output}: cmi5-pakket met {len(units)} AU's en {len(entries)} bestanden ({size // 1024} kB)")

@@ -14,7 +14,7 @@ from leerpad.markdown.citations import CitationProcessor
 from leerpad.markdown.context import PageContext
 from leerpad.markdown.glossary import GlossaryProcessor
 from leerpad.markdown.page import PageStructureProcessor
-from leerpad.markdown.question import QuestionBlockProcessor, UnclosedQuestions
+from leerpad.markdown.question import PlainQuestionTexts, QuestionBlockProcessor, UnclosedQuestions
 
 
 class LeerpadExtension(BlocksExtension):
@@ -30,6 +30,8 @@ class LeerpadExtension(BlocksExtension):
         read_plain_headers(block_mgr)
         # Before inline processing (20): the question's texts still need it.
         md.treeprocessors.register(UnclosedQuestions(md, block_mgr), "leerpad-unclosed", 25)
+        # After every question is rendered, before inline processing: what it may skip.
+        md.treeprocessors.register(PlainQuestionTexts(md), "leerpad-plain-texts", 21)
         md.inlinePatterns.register(CitationProcessor(context), "leerpad-citation", 175)
         # After inline processing (20), before MkDocs resolves relative links (0).
         md.treeprocessors.register(PageStructureProcessor(md, context), "leerpad-page", 6)

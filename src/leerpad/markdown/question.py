@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import xml.etree.ElementTree as etree
 from typing import Any
 
@@ -113,6 +114,83 @@ class UnclosedQuestions(Treeprocessor):
         tracker = self.block_mgr.trackers.get(QuestionBlockProcessor.NAME, {})
         for block in tracker.pop("open", []):
             block.finish(closed=False)
+
+
+# What each of Python-Markdown's own inline patterns (and the citation) needs in a text to
+# match at all: a character it starts with, or the two spaces before a line break.
+_INLINE_TRIGGERS = {
+    "backtick": r"[`\\]", "escape": r"\\", "reference": r"\[", "link": r"\[", "image_link": "!",
+    "image_reference": "!", "short_reference": r"\[", "short_image_ref": "!", "autolink": "<",
+    "automail": "<", "linebreak": r"  \n", "html": "<", "entity": "&", "not_strong": r"[*_]",
+    "em_strong": r"[*_]", "em_strong2": r"[*_]", "leerpad-citation": r"\[",
+}
+_INLINE_MODULES = ("markdown.inlinepatterns", "leerpad.markdown.citations")
+# Tree processors known not to treat an atomic text differently from a plain one once inline
+# processing is done (abbr does, so it is allowed only without abbreviations on the page).
+_KNOWN_TREEPROCESSORS = {
+    "inline", "prettify", "unescape", "toc", "abbr", "attr_list", "blocks_on_inline_end", "leerpad-unclosed",
+    "leerpad-plain-texts", "leerpad-page", "leerpad-glossary", "mkdocs_extract_anchors", "relpath",
+    "mkdocs_extract_title",
+}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def inline_triggers(md: Markdown) -> re.Pattern[str] | None:
+    """A regex that finds whatever could make this Markdown's inline processing change a text.
+
+    None when that cannot be known: an inline pattern or tree processor Leerpad does not
+    know, a delimiter processor of another shape, or abbreviations defined on the page.
+    """
+    if len(md.inlinePatterns) != sum(1 for name in _INLINE_TRIGGERS if name in md.inlinePatterns):
+        return None
+    if len(md.treeprocessors) != sum(1 for name in _KNOWN_TREEPROCESSORS if name in md.treeprocessors):
+        return None
+    if "abbr" in md.treeprocessors and getattr(md.treeprocessors["abbr"], "abbrs", None) != {}:
+        return None
+    parts = ["[\x02\x03]"]  # placeholders of stashed HTML and inline nodes
+    for name, trigger in _INLINE_TRIGGERS.items():
+        if name not in md.inlinePatterns:
+            continue
+        pattern = md.inlinePatterns[name]
+        if type(pattern).__module__ not in _INLINE_MODULES:
+            return None
+        if name == "em_strong" and hasattr(pattern, "tokens"):  # delimiters other extensions may add
+            tokens = getattr(pattern, "tokens", None)
+            if not isinstance(tokens, list) or not all(isinstance(t, str) and t for t in tokens):
+                return None
+            trigger = "|".join([trigger, *(re.escape(t) for t in tokens)])
+        parts.append(trigger)
+    return re.compile("|".join(parts))
+
+
+class PlainQuestionTexts(Treeprocessor):
+    """Marks the texts in questions that inline processing would leave as they are (most of them).
+
+    A question's stem, options and feedback are many short texts; the inline processor tries
+    every pattern on each. One search for any pattern's first character tells that none can
+    match: such a text is made atomic, the inline processor skips it, and the HTML is the same.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        questions = [element for element in root.iter("div") if element.get("class") == "leerpad-question"]
+        triggers = inline_triggers(self.md) if questions else None
+        if triggers is None:
+            return
+        for question in questions:
+            _mark_plain(question, triggers)
+
+
+def _mark_plain(question: etree.Element, triggers: re.Pattern[str]) -> None:
+    elements = list(question.iter())
+    if not _HEADINGS.isdisjoint({element.tag for element in elements}):
+        return  # a heading's text also names its table-of-contents entry: left as it is
+    for element in elements[1:]:  # the question's own tail lies outside it
+        text = element.text
+        if text and not isinstance(text, AtomicString) and triggers.search(text) is None:
+            element.text = AtomicString(text)
+        tail = element.tail
+        if tail and not isinstance(tail, AtomicString) and triggers.search(tail) is None:
+            element.tail = AtomicString(tail)
 
 
 def render_question(root: etree.Element, question: Question, md: Any, context: PageContext) -> None:

@@ -7,6 +7,17 @@ are not indexed), and the feedback, tooltip and select elements marked
 `data-search-exclude` (Material skips their text). On a quiz page that is most of
 the HTML, and parsing it cost more than the rest of what Leerpad adds to a build.
 
+Of the markup that stays, Leerpad's own structures are read in fewer tags
+(`lean_html`): Material's parser keeps only the text, the tags it lists (`p`,
+`li`, `code`, …, written without attributes) and headings; any other tag
+matters to it only as a place where one text ends and the next begins, and by
+its depth around headings. So an option's label, input and text span become its
+`li` with the text and one closing tag (still a text boundary, ignored as not
+open), a glossary term's wrapper goes, and the case's metadata list (no
+heading, no kept tag, no whitespace-only text) is read as one text. Only when
+nothing excluded is left on the page, since Material compares elements by tag
+name when it leaves an excluded one.
+
 `index_lean` lets this build's search index read the page without that markup:
 only for the call that indexes the page, then the page's HTML is back as it was,
 so the site is byte for byte the same and so is the index (a test compares the
@@ -28,21 +39,48 @@ _DATA_ATTRIBUTES = re.compile(r' data-(?:question|config)="[^"]*"')
 # An element marked for exclusion, when no element of the same name opens inside it:
 # Material would skip it and everything in it. Nested ones are left for Material to skip.
 _EXCLUDED = re.compile(
-    r'<(div|span|select)\b[^>]*?\sdata-search-exclude(?=[\s=/>])[^>]*>(?:(?!<\1\b).)*?</\1>',
-    re.DOTALL,
+    r'<(div|span|select)\b[^>]*?\sdata-search-exclude(?=[\s=/>])[^>]*>[^<]*(?:<(?!\1\b|/\1>)[^<]*)*</\1>',
 )
 # A quoted attribute value with `<` or `>` in it (raw HTML in the Markdown: the
 # serializer escapes them): the exclusion pattern would cut such a tag short.
 _ANGLE_IN_VALUE = re.compile(r"""=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
 _PLUGIN_NAMES = ("material/search", "search")
 
+# An option of a choice or sequencing question (markdown/question.py): its text T, with
+# no tag in it that could open a heading, a list item or another label or span.
+_OPTION = re.compile(
+    r'<li (?:class="leerpad-option" )?data-option="[^"<>]*">(?P<label><label><input [^<>]*/>)?'
+    r'<span class="leerpad-option__text">(?P<text>[^<]*(?:<(?!/?(?:span|label|li|h[1-6]|pre)\b)[^<]*)*)'
+    r"</span>(?(label)</label>)"
+)
+# A glossary term (markdown/glossary.py) once its tooltip is cut: the link's text alone.
+_TERM = re.compile(r'<span class="leerpad-term"><a [^<>]*>(?P<text>[^<]*)</a></span>')
+# The case's metadata list (markdown/page.py): only texts Material joins as they are.
+_CASE_META = re.compile(r'<dl class="leerpad-case__meta">(?P<inner>[^<]*(?:<(?!/?dl\b)[^<]*)*)</dl>')
+_META_KEEPS = re.compile(r"<(?:p|code|pre|li|ol|ul|sub|sup|h[1-6]|script|style|object)\b|>\s+<|^\s|\s$")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _case_meta(match: re.Match[str]) -> str:
+    inner = match.group("inner")
+    if _META_KEEPS.search(inner):  # a kept tag or a whitespace-only text: left as it is
+        return match.group(0)
+    return '<dl class="leerpad-case__meta">' + _TAG.sub("", inner) + "</dl>"
+
 
 def lean_html(html: str) -> str:
     """`html` without the markup Material's search would skip anyway, and the same index."""
     html = _DATA_ATTRIBUTES.sub("", html)
-    if "data-search-exclude" in html and not _ANGLE_IN_VALUE.search(html):
+    if _ANGLE_IN_VALUE.search(html):
+        return html
+    if "data-search-exclude" in html:
         html = _EXCLUDED.sub("", html)
-    return html
+        if "data-search-exclude" in html:  # a nested one is left: Material's tag-name matching decides
+            return html
+    # The text stays between the same two boundaries; the closing tag that is kept is not open.
+    html = _OPTION.sub(r"<li>\g<text></span>", html)
+    html = _TERM.sub(r"<a>\g<text></a>", html)
+    return _CASE_META.sub(_case_meta, html)
 
 
 def index_lean(config: MkDocsConfig) -> bool:

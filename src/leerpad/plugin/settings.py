@@ -50,18 +50,25 @@ def _plugins_line(path: Path) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
-def load_settings(root: Path) -> tuple[CourseSettings, list[ContentError]]:
-    """Load `root/mkdocs.yml` as `mkdocs build` would, and the course settings from it."""
+def load_course_config(root: Path) -> tuple[MkDocsConfig | None, list[ContentError]]:
+    """Load `root/mkdocs.yml` as `mkdocs build` would; None and MkDocs' own errors (in Dutch) when it fails."""
     logger = logging.getLogger("mkdocs")
     messages = _Collect()
     logger.addHandler(messages)  # MkDocs logs what is wrong, then raises a bare "Aborted"
     try:
-        config = load_config(str(root / CONFIG_FILE))
+        return load_config(str(root / CONFIG_FILE)), []
     except MkDocsException as exc:
         found = messages.lines or [str(exc)]
-        return CourseSettings(iri="", title=""), [ContentError(CONFIG_FILE, 1, line) for line in found]
+        return None, [ContentError(CONFIG_FILE, 1, line) for line in found]
     finally:
         logger.removeHandler(messages)
+
+
+def load_settings(root: Path) -> tuple[CourseSettings, list[ContentError]]:
+    """Load `root/mkdocs.yml` as `mkdocs build` would, and the course settings from it."""
+    config, errors = load_course_config(root)
+    if config is None:
+        return CourseSettings(iri="", title=""), errors
     return course_settings(config, plugin_options(config))
 
 

@@ -58,23 +58,21 @@ def load_course(root: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     The course is read as ``mkdocs build`` reads it (MkDocs validates the plugin's
     options, ``accreditation`` included); errors in mkdocs.yml stop the report.
     """
-    from mkdocs.config import load_config
-
     from leerpad.content import load_course as load
-    from leerpad.plugin.settings import CONFIG_FILE, course_settings, load_settings, plugin_options
+    from leerpad.plugin.settings import CONFIG_FILE, course_settings, load_course_config, plugin_options
     from leerpad.xapi.manifest import course_manifest
 
     path = root / CONFIG_FILE
     if not path.is_file():
         raise ReportError(f"{path}: niet gevonden (geef de map van de cursus)")
-    settings, errors = load_settings(root)
+    config, errors = load_course_config(root)  # once: the settings and the plugin's options both come from it
+    if config is not None:
+        options = plugin_options(config)
+        settings, errors = course_settings(config, options)
     if errors:
         raise ReportError(f"{path}: {errors[0].message}")
-    config = load_config(str(path))  # loaded once without error above: the plugin's options
-    options = plugin_options(config)
-    if options is None:
+    if config is None or options is None:
         raise ReportError(f"{path}: plugin 'leerpad' ontbreekt")
-    settings, _errors = course_settings(config, options)
     course, content_errors = load(root, settings)
     return course_manifest(course), _plain(options.accreditation), [str(e) for e in content_errors]
 
