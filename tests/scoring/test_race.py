@@ -1,0 +1,295 @@
+"""Two toetsen of one module submitted at the same instant: the module is completed exactly once.
+
+The race: each submit reads "which toetsen has this learner passed?" inside its own
+transaction. On PostgreSQL (READ COMMITTED) a submit does not see the other's
+uncommitted pass, so with the two last toetsen of a module submitted together neither
+sees them all passed and the module's ``completed``/``passed`` is never written.
+
+The tests force that interleaving instead of hoping for it: two scorer workers (each its
+own database connection, as two processes of ``leerpad serve``) share one database, and
+the attempt book of each pauses a submit right after it read the learner's passed
+toetsen, until the other submit has read them too — or until the other waits in the
+database for a lock (then the submits take turns, and waiting longer would only stall
+the test). The verdict is what the LRS holds: its Statements API, read over HTTP.
+
+PostgreSQL sees sessions, not processes: two connections of one process race as two
+worker processes do. (Unpaused, over HTTP to an LRS with two workers, the old code
+lost no module in 150 rounds: the window is a millisecond, and both requests mostly
+reach the same worker, whose one connection already serialises them.)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leerpad.lrs.dialects import Database, open_database
+from leerpad.lrs.store import StatementStore
+from leerpad.lrs.testing import LiveLRS, TemporaryPostgres
+from leerpad.scoring.book import AttemptBook, Claim
+from leerpad.scoring.course import load_scored_course
+from leerpad.scoring.delivery import StoreDelivery
+from leerpad.scoring.service import Scorer
+from tests.scoring.conftest import COURSE, RIGHT, copy_demo, learner, start_scored_lrs
+
+MODULE = f"{COURSE}/module/toegang"  # holds toegang-toets and (in this copy) verbondenheid-toets
+ROUNDS = 30
+
+
+def two_toets_course(target: Path) -> Path:
+    """The demo course in which module 'toegang' has two toetsen (verbondenheid-toets moves in)."""
+    course = copy_demo(target, draw=None)
+    quiz = course / "quizzes" / "verbondenheid-toets.md"
+    text = quiz.read_text(encoding="utf-8")
+    quiz.write_text(text.replace("module: verbondenheid\n", "module: toegang\n", 1), encoding="utf-8")
+    return course
+
+
+# ------------------------------------------------------------- the pause (tests only)
+
+
+class Rendezvous:
+    """Submits meet after reading the learner's passed toetsen, before either decides.
+
+    ``other_waits`` tells whether the other submit waits in the database for a lock the
+    first one holds: then it cannot reach the meeting point before the first commits.
+    ``met`` counts the rounds in which both submits read before either decided.
+    """
+
+    def __init__(self, other_waits: Callable[[Rendezvous], bool], parties: int = 2, timeout: float = 30.0) -> None:
+        self.other_waits = other_waits
+        self.parties = parties
+        self.timeout = timeout
+        self.entered = 0  # submits of this round that began their claim
+        self.arrived = 0  # submits of this round that read the passed toetsen
+        self.waiting = 0
+        self.met = 0
+        self._turn = threading.Condition()
+
+    def enter(self) -> None:
+        with self._turn:
+            self.entered += 1
+
+    def meet(self) -> None:
+        with self._turn:
+            self.arrived += 1
+            if self.waiting:
+                self.met += 1
+            self._turn.notify_all()
+            self.waiting += 1
+            try:
+                deadline = time.monotonic() + self.timeout
+                while self.arrived < self.parties and not self.other_waits(self):
+                    if time.monotonic() > deadline:
+                        raise AssertionError("the other submit neither read the passed toetsen nor waited for a lock")
+                    self._turn.wait(0.005)
+            finally:
+                self.waiting -= 1
+
+    def linger(self, seconds: float) -> None:
+        """Wait inside :meth:`meet` (from ``other_waits``), letting the other submit arrive."""
+        self._turn.wait(seconds)
+
+    def reset(self) -> None:
+        with self._turn:
+            self.entered = self.arrived = 0
+
+
+class PausingBook(AttemptBook):
+    """The real attempt book, whose claimed submits pause at the :class:`Rendezvous`."""
+
+    def __init__(self, database: Database, rendezvous: Rendezvous) -> None:
+        super().__init__(database)
+        self.rendezvous = rendezvous
+
+    @contextmanager
+    def claiming(self, attempt_id: str, result: dict[str, Any], passed: bool) -> Iterator[Claim | None]:
+        self.rendezvous.enter()
+        with super().claiming(attempt_id, result, passed) as claim:
+            if claim is not None:
+                read = claim.passed_quizzes
+
+                def read_then_meet(learner: str) -> set[str]:
+                    seen = read(learner)
+                    self.rendezvous.meet()
+                    return seen
+
+                claim.passed_quizzes = read_then_meet
+            yield claim
+
+
+@dataclass
+class Race:
+    """Two scorer workers on one database, and the LRS (on the same database) to read from."""
+
+    lrs: LiveLRS
+    workers: tuple[Scorer, Scorer]
+    rendezvous: Rendezvous
+    module: str = MODULE
+
+    def start(self, quiz: str, actor: dict[str, Any], registration: str) -> dict[str, Any]:
+        body = {"attempt": str(uuid.uuid4()), "quiz": quiz, "actor": actor, "registration": registration}
+        return self.workers[0].start(body)
+
+    def submit_together(self, first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
+        """Submit two started attempts at once, one through each worker; both answered right."""
+        self.rendezvous.reset()
+
+        def submit(worker: Scorer, started: dict[str, Any]) -> dict[str, Any]:
+            responses = {q: RIGHT[q] for q in started["questions"]}
+            return worker.submit(started["attempt"], {"responses": responses})
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(submit, w, s) for w, s in zip(self.workers, (first, second), strict=True)]
+            return [f.result(timeout=60) for f in futures]
+
+    def verbs(self, registration: str, activity: str) -> list[str]:
+        """The verbs of the stored statements about ``activity`` in this registration, sorted."""
+        found = self.lrs.all_statements({"registration": registration, "activity": activity})
+        return sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in found)
+
+
+def _race(course: Path, database: str, other_waits: Callable[[Rendezvous], bool]) -> Iterator[Race]:
+    lrs = start_scored_lrs(course, database=database)  # writes the keys; its own scorer stays idle
+    rendezvous = Rendezvous(other_waits)
+    workers = []
+    for _ in range(2):
+        db = open_database(database)
+        book = PausingBook(db, rendezvous)
+        workers.append(Scorer(load_scored_course(course), book, StoreDelivery(StatementStore(db))))
+    try:
+        yield Race(lrs, (workers[0], workers[1]), rendezvous)
+    finally:
+        for worker in workers:
+            worker.book.close()
+        lrs.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[TemporaryPostgres]:
+    server = TemporaryPostgres()
+    try:
+        server.start()
+    except Exception as error:
+        server.stop()
+        pytest.fail(f"PostgreSQL did not start: {error}", pytrace=False)
+    yield server
+    server.stop()
+
+
+def _lock_waits(database: str) -> Callable[[Rendezvous], bool]:
+    """Whether a session waits for a lock: PostgreSQL's own view (pg_locks; the cluster is this module's)."""
+    import psycopg
+
+    watcher = psycopg.connect(database, autocommit=True)
+
+    def waits(_: Rendezvous) -> bool:
+        row = watcher.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+        return bool(row and row[0])
+
+    return waits
+
+
+@pytest.fixture(scope="module")
+def pg_race(postgres: TemporaryPostgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Race]:
+    database = postgres.create_database("race")
+    course = two_toets_course(tmp_path_factory.mktemp("race-pg") / "course")
+    yield from _race(course, database, _lock_waits(database))
+
+
+def _busy_for_a_while(rendezvous: Rendezvous) -> bool:
+    """SQLite shows no lock waits: the other submit began its claim and has not read for 0.3 s."""
+    if rendezvous.entered < rendezvous.parties:
+        return False
+    rendezvous.linger(0.3)
+    return rendezvous.arrived < rendezvous.parties
+
+
+@pytest.fixture(scope="module")
+def sqlite_race(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Race]:
+    course = two_toets_course(tmp_path_factory.mktemp("race-sqlite") / "course")
+    yield from _race(course, f"sqlite://{course / '.leerpad' / 'lrs.sqlite3'}", _busy_for_a_while)
+
+
+# ------------------------------------------------------------------------- tests
+
+
+def _two_last_toetsen(race: Race, rounds: int) -> list[str]:
+    """Per round a new learner submits both toetsen of the module together; the rounds that went wrong."""
+    wrong = []
+    for n in range(rounds):
+        actor, registration = learner(f"Leerder {n}"), str(uuid.uuid4())
+        first = race.start("toegang-toets", actor, registration)
+        second = race.start("verbondenheid-toets", actor, registration)
+        results = race.submit_together(first, second)
+        assert [r["success"] for r in results] == [True, True]
+        verbs = race.verbs(registration, race.module)
+        if verbs != ["completed", "passed"]:
+            wrong.append(f"round {n}: {verbs}")
+    return wrong
+
+
+@pytest.mark.postgres
+def test_two_last_toetsen_at_once_complete_the_module_once_on_postgresql(pg_race: Race) -> None:
+    wrong = _two_last_toetsen(pg_race, ROUNDS)
+    read_together = pg_race.rendezvous.met
+    assert wrong == [], f"{len(wrong)} of {ROUNDS} learners ({read_together} read together): {wrong[:3]}"
+    assert read_together == 0  # each time the second submit waited for the first one's turn
+
+
+def test_two_last_toetsen_at_once_complete_the_module_once_on_sqlite(sqlite_race: Race) -> None:
+    wrong = _two_last_toetsen(sqlite_race, 10)
+    assert wrong == [], f"{len(wrong)} of 10 learners: module statements {wrong[:3]}"
+    assert sqlite_race.rendezvous.met == 0  # BEGIN IMMEDIATE: the second submit never read alongside
+
+
+@pytest.mark.postgres
+def test_the_last_toets_passed_twice_at_once_completes_the_module_once(pg_race: Race) -> None:
+    wrong = []
+    for n in range(10):
+        actor, registration = learner(f"Herkansing {n}"), str(uuid.uuid4())
+        first = pg_race.start("toegang-toets", actor, registration)
+        pg_race.submit_together(first, pg_race.start("verbondenheid-toets", actor, registration))
+        # The module is done; two more attempts at a toets of it, both passed, at once.
+        again = pg_race.start("toegang-toets", actor, registration), pg_race.start("toegang-toets", actor, registration)
+        pg_race.submit_together(*again)
+        verbs = pg_race.verbs(registration, MODULE)
+        if verbs != ["completed", "passed"]:
+            wrong.append(f"learner {n}: {verbs}")
+    assert wrong == []
+
+
+@pytest.mark.postgres
+def test_the_final_test_passed_twice_at_once_completes_the_course_once(pg_race: Race) -> None:
+    wrong = []
+    for n in range(10):
+        actor, registration = learner(f"Eindtoets {n}"), str(uuid.uuid4())
+        pg_race.submit_together(
+            pg_race.start("toegang-toets", actor, registration),
+            pg_race.start("verbondenheid-toets", actor, registration),
+        )
+        # Module 'verbondenheid' has no toets left in this copy: the learner's browser completes it.
+        done = pg_race.lrs.post(
+            {
+                "actor": actor,
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+                "object": {"objectType": "Activity", "id": f"{COURSE}/module/verbondenheid"},
+                "context": {"registration": registration},
+            }
+        )
+        assert done.status_code == 200, done.text
+        finals = pg_race.start("eindtoets", actor, registration), pg_race.start("eindtoets", actor, registration)
+        pg_race.submit_together(*finals)
+        verbs = pg_race.verbs(registration, COURSE)
+        if verbs != ["completed", "passed"]:
+            wrong.append(f"learner {n}: {verbs}")
+    assert wrong == []
