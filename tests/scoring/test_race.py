@@ -40,17 +40,20 @@ from leerpad.scoring.course import load_scored_course
 from leerpad.scoring.delivery import StoreDelivery
 from leerpad.scoring.service import Scorer
 from tests.scoring.conftest import COURSE, RIGHT, copy_demo, learner, start_scored_lrs
+from tests.scoring.test_options import _with_options as with_options
 
 MODULE = f"{COURSE}/module/toegang"  # holds toegang-toets and (in this copy) verbondenheid-toets
 ROUNDS = 30
 
 
 def two_toets_course(target: Path) -> Path:
-    """The demo course in which module 'toegang' has two toetsen (verbondenheid-toets moves in)."""
+    """The demo course in which module 'toegang' has two toetsen (verbondenheid-toets moves in)
+    and the final test is open from the start (``final_lock: false``)."""
     course = copy_demo(target, draw=None)
     quiz = course / "quizzes" / "verbondenheid-toets.md"
     text = quiz.read_text(encoding="utf-8")
     quiz.write_text(text.replace("module: verbondenheid\n", "module: toegang\n", 1), encoding="utf-8")
+    with_options(course, "      scorer:\n        final_lock: false\n")
     return course
 
 
@@ -99,9 +102,10 @@ class Rendezvous:
         """Wait inside :meth:`meet` (from ``other_waits``), letting the other submit arrive."""
         self._turn.wait(seconds)
 
-    def reset(self) -> None:
+    def reset(self, parties: int = 2) -> None:
         with self._turn:
             self.entered = self.arrived = 0
+            self.parties = parties
 
 
 class PausingBook(AttemptBook):
@@ -140,17 +144,29 @@ class Race:
         body = {"attempt": str(uuid.uuid4()), "quiz": quiz, "actor": actor, "registration": registration}
         return self.workers[0].start(body)
 
-    def submit_together(self, first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
-        """Submit two started attempts at once, one through each worker; both answered right."""
-        self.rendezvous.reset()
+    def submit_together(self, *started: dict[str, Any]) -> list[dict[str, Any]]:
+        """Submit started attempts at once (one or two), one through each worker; all answered right."""
+        self.rendezvous.reset(parties=len(started))
 
         def submit(worker: Scorer, started: dict[str, Any]) -> dict[str, Any]:
             responses = {q: RIGHT[q] for q in started["questions"]}
             return worker.submit(started["attempt"], {"responses": responses})
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(submit, w, s) for w, s in zip(self.workers, (first, second), strict=True)]
+            futures = [pool.submit(submit, w, s) for w, s in zip(self.workers, started, strict=False)]
             return [f.result(timeout=60) for f in futures]
+
+    def complete_in_browser(self, actor: dict[str, Any], registration: str, module: str) -> None:
+        """The learner's browser completes a module without toetsen (the write credential may)."""
+        done = self.lrs.post(
+            {
+                "actor": actor,
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+                "object": {"objectType": "Activity", "id": f"{COURSE}/module/{module}"},
+                "context": {"registration": registration},
+            }
+        )
+        assert done.status_code == 200, done.text
 
     def verbs(self, registration: str, activity: str) -> list[str]:
         """The verbs of the stored statements about ``activity`` in this registration, sorted."""
@@ -277,19 +293,27 @@ def test_the_final_test_passed_twice_at_once_completes_the_course_once(pg_race: 
             pg_race.start("toegang-toets", actor, registration),
             pg_race.start("verbondenheid-toets", actor, registration),
         )
-        # Module 'verbondenheid' has no toets left in this copy: the learner's browser completes it.
-        done = pg_race.lrs.post(
-            {
-                "actor": actor,
-                "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
-                "object": {"objectType": "Activity", "id": f"{COURSE}/module/verbondenheid"},
-                "context": {"registration": registration},
-            }
-        )
-        assert done.status_code == 200, done.text
+        pg_race.complete_in_browser(actor, registration, "verbondenheid")  # no toets left in this copy
         finals = pg_race.start("eindtoets", actor, registration), pg_race.start("eindtoets", actor, registration)
         pg_race.submit_together(*finals)
         verbs = pg_race.verbs(registration, COURSE)
         if verbs != ["completed", "passed"]:
             wrong.append(f"learner {n}: {verbs}")
     assert wrong == []
+
+
+@pytest.mark.postgres
+def test_the_final_test_and_the_last_module_toets_at_once_complete_the_course_once(pg_race: Race) -> None:
+    """The final test is open before the modules (``final_lock: false``): submitted together with
+    the toets that completes the last module, the course is completed once, whichever goes first."""
+    wrong = []
+    for n in range(ROUNDS):
+        actor, registration = learner(f"Laatste module {n}"), str(uuid.uuid4())
+        pg_race.complete_in_browser(actor, registration, "verbondenheid")
+        pg_race.submit_together(pg_race.start("toegang-toets", actor, registration))  # alone
+        last = pg_race.start("verbondenheid-toets", actor, registration)  # completes module 'toegang'
+        pg_race.submit_together(last, pg_race.start("eindtoets", actor, registration))
+        course, module = pg_race.verbs(registration, COURSE), pg_race.verbs(registration, MODULE)
+        if (course, module) != (["completed", "passed"], ["completed", "passed"]):
+            wrong.append(f"learner {n}: course {course}, module {module}")
+    assert wrong == [], f"{len(wrong)} of {ROUNDS} learners: {wrong[:3]}"
