@@ -190,26 +190,17 @@ def _race(course: Path, database: str, other_waits: Callable[[Rendezvous], bool]
         lrs.stop()
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[TemporaryPostgres]:
-    server = TemporaryPostgres()
-    try:
-        server.start()
-    except Exception as error:
-        server.stop()
-        pytest.fail(f"PostgreSQL did not start: {error}", pytrace=False)
-    yield server
-    server.stop()
-
-
 def _lock_waits(database: str) -> Callable[[Rendezvous], bool]:
-    """Whether a session waits for a lock: PostgreSQL's own view (pg_locks; the cluster is this module's)."""
+    """Whether a session of ``database`` waits for a lock: PostgreSQL's own view (pg_locks)."""
     import psycopg
 
     watcher = psycopg.connect(database, autocommit=True)
 
     def waits(_: Rendezvous) -> bool:
-        row = watcher.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+        row = watcher.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE NOT l.granted AND a.datname = current_database()"
+        ).fetchone()
         return bool(row and row[0])
 
     return waits
@@ -238,82 +229,75 @@ def sqlite_race(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Race]:
 
 # ------------------------------------------------------------------------- tests
 
+Play = Callable[[Race, dict[str, Any], str], None]
 
-def _two_last_toetsen(race: Race, rounds: int) -> list[str]:
-    """Per round a new learner submits both toetsen of the module together; the rounds that went wrong."""
+
+def done_twice_or_never(race: Race, rounds: int, play: Play, *activities: str) -> list[str]:
+    """Per round a new learner ``play``s; the rounds after which an activity lacks exactly one
+    ``completed`` and one ``passed`` in the LRS."""
     wrong = []
     for n in range(rounds):
         actor, registration = learner(f"Leerder {n}"), str(uuid.uuid4())
-        first = race.start("toegang-toets", actor, registration)
-        second = race.start("verbondenheid-toets", actor, registration)
-        results = race.submit_together(first, second)
-        assert [r["success"] for r in results] == [True, True]
-        verbs = race.verbs(registration, race.module)
-        if verbs != ["completed", "passed"]:
-            wrong.append(f"round {n}: {verbs}")
+        play(race, actor, registration)
+        found = {activity: race.verbs(registration, activity) for activity in activities}
+        if any(verbs != ["completed", "passed"] for verbs in found.values()):
+            wrong.append(f"learner {n}: {found}")
     return wrong
+
+
+def two_last_toetsen(race: Race, actor: dict[str, Any], registration: str) -> None:
+    """Both toetsen of module 'toegang' submitted at once."""
+    results = race.submit_together(
+        race.start("toegang-toets", actor, registration), race.start("verbondenheid-toets", actor, registration)
+    )
+    assert [r["success"] for r in results] == [True, True]
 
 
 @pytest.mark.postgres
 def test_two_last_toetsen_at_once_complete_the_module_once_on_postgresql(pg_race: Race) -> None:
-    wrong = _two_last_toetsen(pg_race, ROUNDS)
-    read_together = pg_race.rendezvous.met
+    before = pg_race.rendezvous.met
+    wrong = done_twice_or_never(pg_race, ROUNDS, two_last_toetsen, MODULE)
+    read_together = pg_race.rendezvous.met - before
     assert wrong == [], f"{len(wrong)} of {ROUNDS} learners ({read_together} read together): {wrong[:3]}"
     assert read_together == 0  # each time the second submit waited for the first one's turn
 
 
 def test_two_last_toetsen_at_once_complete_the_module_once_on_sqlite(sqlite_race: Race) -> None:
-    wrong = _two_last_toetsen(sqlite_race, 10)
-    assert wrong == [], f"{len(wrong)} of 10 learners: module statements {wrong[:3]}"
+    wrong = done_twice_or_never(sqlite_race, 10, two_last_toetsen, MODULE)
+    assert wrong == [], f"{len(wrong)} of 10 learners: {wrong[:3]}"
     assert sqlite_race.rendezvous.met == 0  # BEGIN IMMEDIATE: the second submit never read alongside
 
 
 @pytest.mark.postgres
 def test_the_last_toets_passed_twice_at_once_completes_the_module_once(pg_race: Race) -> None:
-    wrong = []
-    for n in range(10):
-        actor, registration = learner(f"Herkansing {n}"), str(uuid.uuid4())
-        first = pg_race.start("toegang-toets", actor, registration)
-        pg_race.submit_together(first, pg_race.start("verbondenheid-toets", actor, registration))
+    def play(race: Race, actor: dict[str, Any], registration: str) -> None:
+        two_last_toetsen(race, actor, registration)
         # The module is done; two more attempts at a toets of it, both passed, at once.
-        again = pg_race.start("toegang-toets", actor, registration), pg_race.start("toegang-toets", actor, registration)
-        pg_race.submit_together(*again)
-        verbs = pg_race.verbs(registration, MODULE)
-        if verbs != ["completed", "passed"]:
-            wrong.append(f"learner {n}: {verbs}")
-    assert wrong == []
+        race.submit_together(*(race.start("toegang-toets", actor, registration) for _ in range(2)))
+
+    assert done_twice_or_never(pg_race, 10, play, MODULE) == []
 
 
 @pytest.mark.postgres
 def test_the_final_test_passed_twice_at_once_completes_the_course_once(pg_race: Race) -> None:
-    wrong = []
-    for n in range(10):
-        actor, registration = learner(f"Eindtoets {n}"), str(uuid.uuid4())
-        pg_race.submit_together(
-            pg_race.start("toegang-toets", actor, registration),
-            pg_race.start("verbondenheid-toets", actor, registration),
-        )
-        pg_race.complete_in_browser(actor, registration, "verbondenheid")  # no toets left in this copy
-        finals = pg_race.start("eindtoets", actor, registration), pg_race.start("eindtoets", actor, registration)
-        pg_race.submit_together(*finals)
-        verbs = pg_race.verbs(registration, COURSE)
-        if verbs != ["completed", "passed"]:
-            wrong.append(f"learner {n}: {verbs}")
-    assert wrong == []
+    def play(race: Race, actor: dict[str, Any], registration: str) -> None:
+        two_last_toetsen(race, actor, registration)
+        race.complete_in_browser(actor, registration, "verbondenheid")  # no toets left in this copy
+        race.submit_together(*(race.start("eindtoets", actor, registration) for _ in range(2)))
+
+    assert done_twice_or_never(pg_race, 10, play, COURSE, MODULE) == []
 
 
 @pytest.mark.postgres
 def test_the_final_test_and_the_last_module_toets_at_once_complete_the_course_once(pg_race: Race) -> None:
     """The final test is open before the modules (``final_lock: false``): submitted together with
     the toets that completes the last module, the course is completed once, whichever goes first."""
-    wrong = []
-    for n in range(ROUNDS):
-        actor, registration = learner(f"Laatste module {n}"), str(uuid.uuid4())
-        pg_race.complete_in_browser(actor, registration, "verbondenheid")
-        pg_race.submit_together(pg_race.start("toegang-toets", actor, registration))  # alone
-        last = pg_race.start("verbondenheid-toets", actor, registration)  # completes module 'toegang'
-        pg_race.submit_together(last, pg_race.start("eindtoets", actor, registration))
-        course, module = pg_race.verbs(registration, COURSE), pg_race.verbs(registration, MODULE)
-        if (course, module) != (["completed", "passed"], ["completed", "passed"]):
-            wrong.append(f"learner {n}: course {course}, module {module}")
+
+    def play(race: Race, actor: dict[str, Any], registration: str) -> None:
+        race.complete_in_browser(actor, registration, "verbondenheid")
+        race.submit_together(race.start("toegang-toets", actor, registration))  # alone
+        last = race.start("verbondenheid-toets", actor, registration)  # completes module 'toegang'
+        race.submit_together(last, race.start("eindtoets", actor, registration))
+
+    wrong = done_twice_or_never(pg_race, ROUNDS, play, COURSE, MODULE)
     assert wrong == [], f"{len(wrong)} of {ROUNDS} learners: {wrong[:3]}"
