@@ -213,6 +213,18 @@ def pg_race(postgres: TemporaryPostgres, tmp_path_factory: pytest.TempPathFactor
     yield from _race(course, database, _lock_waits(database))
 
 
+@pytest.fixture(scope="module")
+def pg_race_repeatable_read(postgres: TemporaryPostgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Race]:
+    """As ``pg_race``, on a database whose transactions default to REPEATABLE READ."""
+    import psycopg
+
+    database = postgres.create_database("race_rr")
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        conn.execute("ALTER DATABASE race_rr SET default_transaction_isolation = 'repeatable read'")
+    course = two_toets_course(tmp_path_factory.mktemp("race-rr") / "course")
+    yield from _race(course, database, _lock_waits(database))
+
+
 def _busy_for_a_while(rendezvous: Rendezvous) -> bool:
     """SQLite shows no lock waits: the other submit began its claim and has not read for 0.3 s."""
     if rendezvous.entered < rendezvous.parties:
@@ -260,6 +272,13 @@ def test_two_last_toetsen_at_once_complete_the_module_once_on_postgresql(pg_race
     read_together = pg_race.rendezvous.met - before
     assert wrong == [], f"{len(wrong)} of {ROUNDS} learners ({read_together} read together): {wrong[:3]}"
     assert read_together == 0  # each time the second submit waited for the first one's turn
+
+
+@pytest.mark.postgres
+def test_a_database_defaulting_to_repeatable_read_changes_nothing(pg_race_repeatable_read: Race) -> None:
+    """A snapshot taken before the learner's turn would not see the pass committed in the turn before."""
+    wrong = done_twice_or_never(pg_race_repeatable_read, ROUNDS, two_last_toetsen, MODULE)
+    assert wrong == [], f"{len(wrong)} of {ROUNDS} learners: {wrong[:3]}"
 
 
 def test_two_last_toetsen_at_once_complete_the_module_once_on_sqlite(sqlite_race: Race) -> None:
