@@ -1,9 +1,12 @@
-"""Two toetsen of one module submitted at the same instant: the module is completed exactly once.
+"""Toetsen submitted at the same instant: each module and the course completed exactly once.
 
 The race: each submit reads "which toetsen has this learner passed?" inside its own
 transaction. On PostgreSQL (READ COMMITTED) a submit does not see the other's
 uncommitted pass, so with the two last toetsen of a module submitted together neither
-sees them all passed and the module's ``completed``/``passed`` is never written.
+sees them all passed and the module's ``completed``/``passed`` is never written. The
+same holds for the course when the final test (open early, ``final_lock: false``) and
+the last module's toets are submitted together; and two passes of one toets, or of the
+final test, at once must not write the completion twice.
 
 The tests force that interleaving instead of hoping for it: two scorer workers (each its
 own database connection, as two processes of ``leerpad serve``) share one database, and
