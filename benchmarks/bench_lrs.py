@@ -6,8 +6,16 @@ conformance wrapper) is started and measured over HTTP on loopback:
 
 - ingest: statements/s POSTed in batches of 1, 10 and 100 (one client, sequential);
 - query: p50/p95 of ``GET /xAPI/statements?verb=…&activity=…`` (read credential,
-  100 per page) once 10,000 and once 100,000 statements are stored. The stores are
-  filled directly (not over HTTP) to keep the run short.
+  100 per page) once 10,000 and once 100,000 statements are stored, and of
+  ``GET /xAPI/activities?activityId=…`` (the course, which every statement names,
+  and a question); the stores are filled directly (not over HTTP) to keep the run short;
+- workers: ingest on PostgreSQL (fsync on, as an organiser runs it) by one LRS with
+  1 worker and one with 4, each on its own database, loaded in turns (1, 4, 1, 4, …)
+  by the same concurrent clients posting batches of 100; the ratio per round says
+  how far the workers scale on this machine's cores (printed with the load average).
+
+The PostgreSQL of the first tables runs with fsync off (``durable=False``), as in
+the earlier figures; the workers table with fsync on (``durable=True``).
 
 Targets (design): >= 1,000 statements/s batched, p95 <= 50 ms at 100,000.
 """
@@ -15,12 +23,14 @@ Targets (design): >= 1,000 statements/s batched, p95 <= 50 ms at 100,000.
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,6 +53,11 @@ INGEST = {1: 300, 10: 2_000, 100: 5_000}  # batch size -> statements sent
 SIZES = (10_000, 100_000)
 QUERIES = 200
 FS_QUERIES = 10  # each FS query reads the whole file
+ACTIVITY_QUERIES = 100
+WORKERS = (1, 4)
+WORKER_CLIENTS = 8  # concurrent clients, each posting WORKER_BATCHES batches of 100
+WORKER_BATCHES = 12
+WORKER_ROUNDS = 3
 
 
 def statement(n: int, stored: datetime | None = None, authority: str = "") -> dict[str, Any]:
@@ -92,6 +107,7 @@ class Row:
     ingest: dict[int, str] = field(default_factory=dict)
     query: dict[int, str] = field(default_factory=dict)
     p95: dict[int, float] = field(default_factory=dict)
+    activities: dict[int, str] = field(default_factory=dict)
 
 
 def measure_ingest(lrs: LiveLRS, batch: int, total: int) -> str:
@@ -135,6 +151,25 @@ def measure_queries(lrs: LiveLRS, count: int) -> tuple[float, float, int]:
     return statistics.median(timings), p95, hits // count
 
 
+def measure_activities(lrs: LiveLRS, count: int) -> str:
+    """p50/p95 (ms) of ``GET /xAPI/activities`` for the course and a question, in turns."""
+    session = requests.Session()
+    session.auth = lrs.read
+    session.headers.update(XAPI_HEADERS)
+    url = lrs.endpoint + "activities"
+    timings: list[float] = []
+    for number in range(count + 4):
+        started = time.perf_counter()
+        response = session.get(url, params={"activityId": (COURSE, ACTIVITIES[7])[number % 2]}, timeout=120)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            return f"— ({response.status_code})"
+        if number >= 4:  # warm-up
+            timings.append(elapsed)
+    timings.sort()
+    return f"{statistics.median(timings):.1f} / {timings[int(len(timings) * 0.95)]:.1f}"
+
+
 def fill_store(database: str, have: int, want: int, authority: str) -> None:
     """Add statements straight into Leerpad's store until it holds ``want``."""
     store = StatementStore.open(database)
@@ -174,7 +209,7 @@ def postgres_database() -> Iterator[str | None]:
     try:
         from leerpad.lrs.testing import TemporaryPostgres
 
-        server = TemporaryPostgres().start()
+        server = TemporaryPostgres(durable=False).start()
     except Exception as error:  # noqa: BLE001 - reported in the table
         print(f"(PostgreSQL niet beschikbaar: {error})")
         yield None
@@ -199,7 +234,58 @@ def bench_store(name: str, lrs: LiveLRS, fill: Callable[[int, int], None], queri
         row.query[size] = f"{p50:.1f} / {p95:.1f} ({hits} hits)"
         row.p95[size] = p95
         print(f"  {name}: {size:,} stored: p50/p95 {row.query[size]}", flush=True)
+        if not name.startswith("Ralph"):  # Ralph has no Activities resource
+            row.activities[size] = measure_activities(lrs, ACTIVITY_QUERIES)
+            print(f"  {name}: {size:,} stored: activities p50/p95 {row.activities[size]}", flush=True)
     return row
+
+
+def parallel_ingest(lrs: LiveLRS, batches: int = WORKER_BATCHES) -> float:
+    """Statements/s of WORKER_CLIENTS clients posting ``batches`` batches of 100 each, at once."""
+    bodies = [
+        [json.dumps([statement(n) for n in range(100)]).encode() for _ in range(batches)]
+        for _ in range(WORKER_CLIENTS)
+    ]  # encoded before the clock starts (fresh ids each): the clients' own work stays small
+
+    def client(batches: list[bytes]) -> int:
+        session = requests.Session()
+        session.auth = lrs.write
+        session.headers.update({**XAPI_HEADERS, "Content-Type": "application/json"})
+        return sum(session.post(lrs.statements_url, data=b, timeout=120).status_code != 200 for b in batches)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=WORKER_CLIENTS) as pool:
+        failed = sum(pool.map(client, bodies))
+    elapsed = time.perf_counter() - started
+    if failed:
+        raise RuntimeError(f"{failed} POSTs failed with {lrs.workers} workers")
+    return WORKER_CLIENTS * batches * 100 / elapsed
+
+
+def bench_workers(root: Path) -> list[tuple[int, dict[int, float]]]:
+    """Rounds of parallel ingest on PostgreSQL (fsync on) with 1 and with 4 workers, taken in turns."""
+    from leerpad.lrs.testing import TemporaryPostgres
+
+    rounds: list[tuple[int, dict[int, float]]] = []
+    with TemporaryPostgres(durable=True) as server, ExitStack() as stack:
+        servers = {}
+        for workers in WORKERS:
+            lrs = LiveLRS.start(
+                database=server.create_database(f"workers_{workers}"),
+                state_dir=root / f"workers-{workers}",
+                bcrypt_rounds=4,
+                workers=workers,
+            )
+            stack.callback(lrs.stop)
+            parallel_ingest(lrs, batches=1)  # warm-up, not counted: every worker has imported and connected
+            servers[workers] = lrs
+        for number in range(WORKER_ROUNDS):
+            rates = {}
+            for workers, lrs in servers.items():
+                rates[workers] = parallel_ingest(lrs)
+                print(f"  PostgreSQL, {workers} worker(s), round {number + 1}: {rates[workers]:,.0f} st/s", flush=True)
+            rounds.append((number + 1, rates))
+    return rounds
 
 
 def run() -> None:
@@ -213,7 +299,7 @@ def run() -> None:
             else:
                 database = stack.enter_context(postgres_database())
                 if database is None:
-                    rows.append(Row("Leerpad, PostgreSQL (n/a)"))
+                    rows.append(Row("Leerpad, postgresql, fsync off (n/a)"))
                     continue
             lrs = LiveLRS.start(database=database, state_dir=root / kind, bcrypt_rounds=4)
             stack.callback(lrs.stop)
@@ -221,7 +307,8 @@ def run() -> None:
             def fill(have: int, want: int, db: str = database, lrs: LiveLRS = lrs) -> None:
                 fill_store(db, stored_count(lrs, db), want, lrs.write[0])
 
-            rows.append(bench_store(f"Leerpad, {kind}", lrs, fill, QUERIES))
+            label = "postgresql, fsync off" if kind == "postgresql" else kind
+            rows.append(bench_store(f"Leerpad, {label}", lrs, fill, QUERIES))
             lrs.stop()
 
         fs_dir = root / "fs"
@@ -242,6 +329,14 @@ def run() -> None:
             fill_fs(fs_file, lines, want, fs.write[0])
 
         rows.append(bench_store("Ralph FS (baseline)", fs, fill_fs_to, FS_QUERIES))
+        fs.stop()
+        load_before = os.getloadavg()
+        try:
+            worker_rounds = bench_workers(root)
+        except Exception as error:  # noqa: BLE001 - reported under the table
+            print(f"(workers niet gemeten: {error})")
+            worker_rounds = []
+        load_after = os.getloadavg()
 
     print("\n### Ingest (statements/s, one client, POST over loopback)\n")
     print("| store | batch 1 | batch 10 | batch 100 |")
@@ -263,6 +358,27 @@ def run() -> None:
         ]
         ratio = "baseline" if row is baseline else " / ".join(ratios)
         print(f"| {row.name} | {' | '.join(cells)} | {ratio} |")
+    print("\n### GET /xAPI/activities (course and question in turns): p50 / p95 in ms\n")
+    print("| store | 10,000 stored | 100,000 stored |")
+    print("|---|---:|---:|")
+    for row in rows:
+        if row.activities:
+            print(f"| {row.name} | {' | '.join(row.activities.get(s, 'n/a') for s in SIZES)} |")
+    print(
+        f"\n### Ingest with workers: PostgreSQL, fsync on, {WORKER_CLIENTS} clients at once, batches of 100 "
+        f"({WORKER_CLIENTS * WORKER_BATCHES * 100:,} statements per round), statements/s\n"
+    )
+    print("| round | 1 worker | 4 workers | 4 vs 1 |")
+    print("|---|---:|---:|---:|")
+    for number, rates in worker_rounds:
+        print(f"| {number} | {rates[1]:,.0f} | {rates[4]:,.0f} | {rates[4] / rates[1]:.2f}× |")
+    if worker_rounds:
+        median_ratio = statistics.median(rates[4] / rates[1] for _, rates in worker_rounds)
+        print(
+            f"\nMedian ratio 4 vs 1 workers: {median_ratio:.2f}× on {os.cpu_count()} cores "
+            f"(load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; the clients, "
+            "PostgreSQL and the workers share these cores)."
+        )
     print(
         "\nTargets: >= 1,000 statements/s batched; p95 <= 50 ms at 100,000. "
         "Ralph FS: only the first POST is stored (later ones fail), its filters never "

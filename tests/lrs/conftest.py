@@ -4,6 +4,11 @@
 twice. PostgreSQL is Debian's server, started for the session in a temporary
 directory on loopback (``./scripts/test`` installs it); if it cannot start, the
 PostgreSQL tests fail: they are never skipped.
+
+Two servers: ``postgres`` runs with ``fsync`` off (fast; for tests that claim nothing
+about crashes) and ``durable_postgres`` with PostgreSQL's durable defaults, for
+tests that claim what survives a crash or a load (``LRSStarter.start(kind,
+durable=True)``: kill -9, the workers' load test).
 """
 
 from __future__ import annotations
@@ -26,15 +31,29 @@ VERBS = {
 BACKENDS = ["sqlite", "postgresql"]
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[TemporaryPostgres]:
-    """A PostgreSQL server for the session (fails, never skips, when unavailable)."""
-    server = TemporaryPostgres()
+def started_postgres(*, durable: bool) -> TemporaryPostgres:
+    """A started PostgreSQL server; the test fails (never skips) when it cannot start."""
+    server = TemporaryPostgres(durable=durable)
     try:
         server.start()
     except Exception as error:
         server.stop()
         pytest.fail(f"PostgreSQL did not start: {error}", pytrace=False)
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TemporaryPostgres]:
+    """A PostgreSQL server for the session, fsync off: for tests that claim nothing about crashes."""
+    server = started_postgres(durable=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def durable_postgres() -> Iterator[TemporaryPostgres]:
+    """A PostgreSQL server for the session with fsync on: for tests that claim durability."""
+    server = started_postgres(durable=True)
     yield server
     server.stop()
 
@@ -56,18 +75,22 @@ class LRSStarter:
         self.request = request
         self.servers: list[LiveLRS] = []
 
-    def database(self, kind: str, state_dir: Path) -> str:
-        """A fresh, empty database of ``kind``."""
+    def database(self, kind: str, state_dir: Path, durable: bool = False) -> str:
+        """A fresh, empty database of ``kind`` (PostgreSQL: with fsync on when ``durable``)."""
         if kind == "sqlite":
             return f"sqlite://{state_dir / 'lrs.sqlite3'}"
-        pg: TemporaryPostgres = self.request.getfixturevalue("postgres")
+        pg: TemporaryPostgres = self.request.getfixturevalue("durable_postgres" if durable else "postgres")
         return pg.create_database(f"lrs_{uuid.uuid4().hex[:12]}")
 
-    def start(self, kind: str, **options: Any) -> LiveLRS:
-        """Start a new LRS on a fresh database of ``kind``."""
+    def start(self, kind: str, durable: bool = False, **options: Any) -> LiveLRS:
+        """Start a new LRS on a fresh database of ``kind``; ``durable`` for tests that claim durability.
+
+        SQLite is always durable (WAL, ``synchronous=NORMAL``: a crash of the process
+        loses nothing committed); ``durable`` chooses the PostgreSQL server.
+        """
         state_dir = self.tmp.mktemp(f"lrs-{kind}")
         server = LiveLRS.start(
-            database=self.database(kind, state_dir),
+            database=self.database(kind, state_dir, durable),
             state_dir=state_dir,
             bcrypt_rounds=4,
             **options,

@@ -1,4 +1,4 @@
-"""Bad input and faults: refused batches store nothing, duplicates, credentials, kill -9.
+"""Bad input and faults: refused batches store nothing, duplicates, credentials, kill -9, a PostgreSQL crash.
 
 Every test runs on SQLite and on PostgreSQL.
 """
@@ -20,9 +20,9 @@ import psycopg
 import pytest
 import requests
 
-from leerpad.lrs.testing import INTERRUPTED_APP, PAUSE_FILE_ENV, XAPI_HEADERS, LiveLRS
+from leerpad.lrs.testing import INTERRUPTED_APP, PAUSE_FILE_ENV, XAPI_HEADERS, LiveLRS, TemporaryPostgres
 
-from .conftest import LRSStarter
+from .conftest import LRSStarter, started_postgres
 
 Make = Callable[..., dict[str, Any]]
 
@@ -142,7 +142,9 @@ def test_kill_9_during_a_batch_leaves_no_half_batch(
     backend_kind: str, lrs_starter: LRSStarter, make_statement: Make, tmp_path: Path
 ) -> None:
     pause_file = tmp_path / "paused"
-    lrs = lrs_starter.start(backend_kind, app_factory=INTERRUPTED_APP, extra_env={PAUSE_FILE_ENV: str(pause_file)})
+    lrs = lrs_starter.start(
+        backend_kind, durable=True, app_factory=INTERRUPTED_APP, extra_env={PAUSE_FILE_ENV: str(pause_file)}
+    )
     registration = str(uuid.uuid4())
     before = [make_statement(registration=registration)]
     assert lrs.post(before).status_code == 200  # a single statement does not pause
@@ -172,6 +174,42 @@ def test_kill_9_during_a_batch_leaves_no_half_batch(
     arrived = Counter(s["id"] for s in _stored(lrs, registration))
     assert arrived == Counter(s["id"] for s in before + batch)  # each client id exactly once
     _database_is_consistent(lrs)
+
+
+def _settings(server: TemporaryPostgres) -> tuple[str, ...]:
+    with psycopg.connect(server.url()) as conn:
+        names = ("fsync", "synchronous_commit", "full_page_writes")
+        return tuple(str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in names)  # type: ignore[index]
+
+
+def test_tests_that_claim_durability_get_a_postgresql_with_fsync_on(
+    postgres: TemporaryPostgres, durable_postgres: TemporaryPostgres
+) -> None:
+    assert _settings(durable_postgres) == ("on", "on", "on")
+    assert _settings(postgres) == ("off", "off", "off")  # the fast one: no claim about crashes
+
+
+def test_statements_acknowledged_before_a_postgresql_crash_survive_it(make_statement: Make, tmp_path: Path) -> None:
+    # Its own server, as this test crashes it. With durable=False this test fails: the last
+    # acknowledged batches are lost (synchronous_commit=off), as tried when it was written.
+    server = started_postgres(durable=True)
+    lrs: LiveLRS | None = None
+    try:
+        lrs = LiveLRS.start(database=server.create_database("crash"), state_dir=tmp_path / "lrs", bcrypt_rounds=4)
+        registration = str(uuid.uuid4())
+        batches = [[make_statement(registration=registration) for _ in range(20)] for _ in range(10)]
+        for batch in batches:
+            assert lrs.post(batch).status_code == 200
+        server.crash()  # right after the last acknowledgement: no checkpoint, no WAL flush of its own
+        lrs.stop()
+        server.restart()
+        lrs.launch()
+        stored = Counter(s["id"] for s in _stored(lrs, registration))
+        assert stored == Counter(s["id"] for batch in batches for s in batch)
+    finally:
+        if lrs is not None:
+            lrs.stop()
+        server.stop()
 
 
 @pytest.mark.parametrize("body", [b"[{", b"", b'"tekst"', b"[1, 2]"])

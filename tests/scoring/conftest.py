@@ -76,8 +76,11 @@ def scored_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[TemporaryPostgres]:
-    """A PostgreSQL server for the scoring tests (fails, never skips, when unavailable)."""
-    server = TemporaryPostgres()
+    """A PostgreSQL server for the scoring tests (fails, never skips, when unavailable).
+
+    fsync off: these tests claim counting and completion under concurrency, nothing about crashes.
+    """
+    server = TemporaryPostgres(durable=False)
     try:
         server.start()
     except Exception as error:

@@ -9,8 +9,14 @@ and every part must belong to a declared attachment.
 A signed statement carries a JWS (compact serialisation, RS256/RS384/RS512) as an
 attachment with usageType ``…/attachments/signature`` and content type
 ``application/octet-stream``; its payload must be the statement as it was before
-the signature was added. (A signature with an ``x5c`` certificate chain is not
-verified cryptographically: only its form and payload are checked.)
+the signature was added. When the JWS header carries an ``x5c`` certificate
+chain, the signature must verify with the public key of its first (leaf)
+certificate, and each certificate must be issued by the next one (Data 2.6.s5.b3:
+"validate the signature against that certificate as defined in JWS"); a signature
+that does not is malformed (400). As the specification notes, this catches
+mistakes, it does not authenticate the signer: no certificate is trusted, none is
+checked for expiry or revocation. A signature without ``x5c`` is checked for its
+form and payload only.
 """
 
 from __future__ import annotations
@@ -26,8 +32,17 @@ from email.policy import HTTP
 from typing import Any
 from uuid import uuid4
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
-_SIGNATURE_ALGORITHMS = ("RS256", "RS384", "RS512")
+_SIGNATURE_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "RS256": hashes.SHA256,
+    "RS384": hashes.SHA384,
+    "RS512": hashes.SHA512,
+}
 _HASHES = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
 
 
@@ -112,12 +127,13 @@ def check_signature(statement: Mapping[str, Any], attachment: Mapping[str, Any],
     if part is None:
         raise AttachmentError("A signed statement must carry its signature as a part")
     try:
-        header_text, payload_text, _signature = part[1].decode("ascii").strip().split(".")
+        header_text, payload_text, signature_text = part[1].decode("ascii").strip().split(".")
         header = json.loads(_b64(header_text))
         payload = json.loads(_b64(payload_text))
+        signature = _b64(signature_text)
     except (ValueError, UnicodeDecodeError, binascii.Error) as error:
         raise AttachmentError(f"The signature is not a JWS in compact serialisation: {error}") from error
-    if not isinstance(header, dict) or header.get("alg") not in _SIGNATURE_ALGORITHMS:
+    if not isinstance(header, dict) or header.get("alg") not in _SIGNATURE_HASHES:
         raise AttachmentError("The signature's algorithm must be RS256, RS384 or RS512")
     if not isinstance(payload, dict):
         raise AttachmentError("The signature's payload is not a statement")
@@ -126,6 +142,48 @@ def check_signature(statement: Mapping[str, Any], attachment: Mapping[str, Any],
     same_id = "id" not in payload or str(payload["id"]).lower() == str(statement.get("id", "")).lower()
     if signed != sent or not same_id:
         raise AttachmentError("The signature's payload differs from the statement")
+    if "x5c" in header:
+        signing_input = f"{header_text}.{payload_text}".encode("ascii")
+        check_x5c(header["x5c"], _SIGNATURE_HASHES[header["alg"]](), signing_input, signature)
+
+
+def _certificates(chain: object) -> list[x509.Certificate]:
+    """The certificates of an ``x5c`` header: a list of base64 (not base64url) DER certificates."""
+    if not isinstance(chain, list) or not chain:
+        raise AttachmentError("The signature's x5c must be a list of certificates (base64 DER)")
+    certificates = []
+    for number, text in enumerate(chain, start=1):
+        try:
+            if not isinstance(text, str):
+                raise ValueError("not a string")
+            certificates.append(x509.load_der_x509_certificate(base64.b64decode(text, validate=True)))
+        except (ValueError, binascii.Error) as error:
+            raise AttachmentError(
+                f"The signature's x5c certificate {number} is not a base64 DER X.509 certificate"
+            ) from error
+    return certificates
+
+
+def check_x5c(chain: object, digest: hashes.HashAlgorithm, signing_input: bytes, signature: bytes) -> None:
+    """The JWS verifies with the leaf certificate's RSA key; each certificate is issued by the next (RFC 7515 4.1.6)."""
+    certificates = _certificates(chain)
+    key = certificates[0].public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise AttachmentError("The signature's x5c certificate has no RSA key, which RS256/RS384/RS512 need")
+    try:
+        key.verify(signature, signing_input, padding.PKCS1v15(), digest)
+    except InvalidSignature as error:
+        raise AttachmentError(
+            "The signature does not verify with the public key of its x5c certificate "
+            "(signed with another key, or altered after signing)"
+        ) from error
+    for number, (certificate, issuer) in enumerate(zip(certificates, certificates[1:], strict=False), start=1):
+        try:
+            certificate.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature) as error:
+            raise AttachmentError(
+                f"The signature's x5c certificate {number} is not issued by certificate {number + 1}"
+            ) from error
 
 
 def multipart_answer(payload: object, attachments: Mapping[str, tuple[str, bytes]]) -> tuple[bytes, str]:

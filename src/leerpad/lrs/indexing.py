@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -170,6 +170,8 @@ class IndexedStatement:
     ref: str | None  # the statement a StatementRef object points to (voiding or not)
     body_start: str  # the JSON text without ``stored`` (and the LRS's timestamp), unclosed
     related: frozenset[tuple[int, str]]
+    #: Every Activity the statement holds, in its order: id and definition ({} when none).
+    definitions: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
     def body_with_stored(self, stored: str) -> str:
         """The JSON text to store, with ``stored`` (and the LRS's ``timestamp``) set."""
@@ -242,6 +244,7 @@ def index_statement(statement: Mapping[str, Any]) -> IndexedStatement:
             separators=(",", ":"),
         )[:-1],
         related=frozenset(related),
+        definitions=activity_definitions(statement),
     )
 
 
@@ -282,7 +285,16 @@ def activity_objects(statement: Mapping[str, Any]) -> Iterator[Mapping[str, Any]
             break
 
 
-def merge_definitions(definitions: Iterator[Mapping[str, Any]]) -> dict[str, Any]:
+def activity_definitions(statement: Mapping[str, Any]) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """Each Activity object of ``statement``: its id and its definition ({} when it has none)."""
+    return tuple(
+        (obj["id"], definition if isinstance(definition := obj.get("definition"), Mapping) else {})
+        for obj in activity_objects(statement)
+        if isinstance(obj.get("id"), str)
+    )
+
+
+def merge_definitions(definitions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """One activity definition from several: language maps and extensions merged, the rest the latest."""
     merged: dict[str, Any] = {}
     for definition in definitions:

@@ -14,11 +14,13 @@ version is read again inside the lock, so each migration runs exactly once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from leerpad.lrs.dialects import Cursor, Database, StoreError
-from leerpad.lrs.indexing import normalise_uuid
+from leerpad.lrs.indexing import activity_definitions, merge_definitions, normalise_uuid
 
 # Any constant shared by all processes migrating the same PostgreSQL database.
 _SCHEMA_LOCK_KEY = 0x1EE2_9AD0
@@ -31,6 +33,66 @@ def _fill_refs(cursor: Cursor) -> None:
         obj = json.loads(body).get("object")
         if isinstance(obj, dict) and obj.get("objectType") == "StatementRef" and isinstance(obj.get("id"), str):
             cursor.execute("UPDATE statements SET ref = ? WHERE seq = ?", (normalise_uuid(obj["id"]), seq))
+
+
+_CHUNK = 500  # ids per `IN (…)`, statements per read while filling
+
+
+@lru_cache(maxsize=4096)
+def _definition(text: str) -> Mapping[str, Any]:
+    """A stored definition, parsed once per text: a course's activities recur in every batch.
+
+    Keyed by the text read in the writer's turn, so never stale; read-only (merging
+    builds new mappings).
+    """
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+def merge_activities(cursor: Cursor, definitions: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    """Fold activity definitions, in ``stored`` order, into each activity's canonical definition.
+
+    The canonical definition is what ``GET /xAPI/activities`` answers: every
+    definition a statement gave merged as :func:`merge_definitions` says. Writers
+    call this in their turn (after the write lock), so the fold follows ``stored``.
+    A row exists for every activity some statement mentions, with or without a
+    definition; only rows whose definition changes are written.
+    """
+    pending: dict[str, list[Mapping[str, Any]]] = {}
+    for activity_id, definition in definitions:
+        pending.setdefault(activity_id, []).append(definition)
+    ids = list(pending)
+    current: dict[str, Mapping[str, Any]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        cursor.execute(f"SELECT id, definition FROM activities WHERE id IN ({marks})", chunk)
+        current.update((str(i), _definition(d)) for i, d in cursor.fetchall())
+    changed = []
+    for activity_id, found in pending.items():
+        merged = merge_definitions([current.get(activity_id, {}), *found])
+        if activity_id not in current or merged != current[activity_id]:
+            changed.append((activity_id, json.dumps(merged, ensure_ascii=False, separators=(",", ":"))))
+    cursor.executemany(
+        "INSERT INTO activities (id, definition) VALUES (?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET definition = excluded.definition",
+        changed,
+    )
+
+
+def _fill_activities(cursor: Cursor) -> None:
+    """Version 7: the canonical definitions of the activities of statements already stored."""
+    after = (-1, -1)
+    while True:
+        cursor.execute(
+            "SELECT stored, seq, body FROM statements WHERE (stored, seq) > (?, ?) ORDER BY stored, seq LIMIT ?",
+            (*after, _CHUNK),
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        merge_activities(cursor, (d for _, _, body in rows for d in activity_definitions(json.loads(body))))
+        after = (int(rows[-1][0]), int(rows[-1][1]))
 
 
 @dataclass(frozen=True)
@@ -139,6 +201,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         UPDATE related SET stored = (SELECT s.stored FROM statements s WHERE s.seq = related.seq);
         CREATE INDEX related_order ON related (kind, value, stored, seq)
         """,
+    ),
+    Migration(
+        7,
+        "each activity's canonical definition, merged as statements arrive: GET /xAPI/activities "
+        "reads one row instead of every statement that mentions the activity",
+        """
+        CREATE TABLE activities (
+            id TEXT PRIMARY KEY,
+            definition TEXT NOT NULL
+        )
+        """,
+        fill=_fill_activities,
     ),
 )
 

@@ -8,7 +8,8 @@
 One table holds each statement once, as the JSON text it was received in (so that no
 property is lost or reordered), beside the columns the Statements API filters on;
 a side table, ``related``, lists every agent and activity a statement mentions,
-with the statement's ``stored``, so that a filter on one reads an index in page order.
+with the statement's ``stored``, so that a filter on one reads an index in page order;
+``activities`` holds each activity's canonical definition, merged as statements arrive.
 
 Each batch is written in one transaction: stored entirely or not at all, also when
 the process is killed in the middle of it. Writers take turns (SQLite's write lock,
@@ -26,19 +27,16 @@ from typing import Any
 
 from leerpad.lrs.dialects import Cursor, Database, StoreError, open_database
 from leerpad.lrs.indexing import (
-    KIND_RELATED_ACTIVITY,
     VOIDED_VERB,
     IndexedStatement,
-    activity_objects,
     index_statement,
-    merge_definitions,
     micros_to_iso,
     normalise_uuid,
     now_micros,
     statements_are_equivalent,
 )
 from leerpad.lrs.query import StatementFilter, StatementPage, select_sql
-from leerpad.lrs.schema import migrate
+from leerpad.lrs.schema import merge_activities, migrate
 
 _COLUMNS = "id, stored, timestamp, verb, activity, agent, registration, ref, body"
 _CHUNK = 500  # ids per `IN (…)`: far below every database's parameter limit
@@ -137,6 +135,8 @@ class StatementStore:
                     for kind, value in sorted(r.related)
                 ],
             )
+            # In the writers' turn: each activity's definition is folded in `stored` order.
+            merge_activities(cursor, (d for row in rows for d in row.definitions))
             for target in (row.voids for row in rows if row.voids):
                 # A voiding statement cannot itself be voided.
                 cursor.execute(
@@ -210,17 +210,15 @@ class StatementStore:
             after = (int(rows[-1][0]), int(rows[-1][1]))
 
     def activity(self, activity_id: str) -> dict[str, Any] | None:
-        """The Activity object of ``activity_id``, its definitions from every statement merged."""
-        rows = self.db.query(
-            "SELECT body FROM statements WHERE seq IN (SELECT seq FROM related WHERE kind = ? AND value = ?) "
-            "ORDER BY stored, seq",
-            [KIND_RELATED_ACTIVITY, activity_id],
-        )
+        """The Activity object of ``activity_id`` with its canonical definition (None: never mentioned).
+
+        One row of ``activities``, kept up to date by every write (schema version 7).
+        """
+        rows = self.db.query("SELECT definition FROM activities WHERE id = ?", [activity_id])
         if not rows:
             return None
-        found = (obj for (body,) in rows for obj in activity_objects(json.loads(body)) if obj.get("id") == activity_id)
-        definition = merge_definitions(obj["definition"] for obj in found if isinstance(obj.get("definition"), dict))
         activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+        definition = json.loads(rows[0][0])
         if definition:
             activity["definition"] = definition
         return activity

@@ -4,7 +4,8 @@ Tests and benchmarks use them:
 
 - :class:`LiveLRS` — an :class:`~leerpad.lrs.server.LRSServer` with a small
   HTTP client (``post``, ``get``, ``all_statements`` following ``more``);
-- :class:`TemporaryPostgres` — a throw-away PostgreSQL server on loopback;
+- :class:`TemporaryPostgres` — a throw-away PostgreSQL server on loopback, durable
+  (``fsync`` on: for tests that claim what survives a crash) or not (faster);
 - :func:`create_interrupted_app` — the LRS app whose multi-statement batches stop
   half-way through their transaction, so that a test can kill the process at
   exactly that moment (``LiveLRS.start(..., app_factory=INTERRUPTED_APP,
@@ -14,6 +15,13 @@ The PostgreSQL server uses Debian's binaries (``/usr/lib/postgresql/<version>/bi
 ``initdb`` into a temporary directory, ``pg_ctl start`` on 127.0.0.1 with a free port
 and the socket in that directory. PostgreSQL refuses to run as root, so as root the
 server runs as the ``postgres`` user (``runuser``).
+
+Durability is chosen by every caller (``TemporaryPostgres(durable=…)``, no default):
+``durable=True`` keeps PostgreSQL's own settings (``fsync``, ``synchronous_commit``,
+``full_page_writes`` on), so a commit it acknowledged survives a crash of the
+server (:meth:`TemporaryPostgres.crash`) or of the machine. ``durable=False`` turns
+the three off: a test or benchmark that claims nothing about crashes runs faster,
+but a crash of the server may lose the last acknowledged commits.
 """
 
 from __future__ import annotations
@@ -190,8 +198,16 @@ def find_bin_dir() -> Path:
 class TemporaryPostgres:
     """A PostgreSQL cluster in a temporary directory, trust authentication, loopback only."""
 
-    def __init__(self, user: str = "postgres") -> None:
-        """Prepare (not start) a cluster; ``user`` runs the server when we are root."""
+    #: Server settings of a cluster that is not durable (all three are on by default).
+    FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+
+    def __init__(self, *, durable: bool, user: str = "postgres") -> None:
+        """Prepare (not start) a cluster; ``user`` runs the server when we are root.
+
+        ``durable``: whether an acknowledged commit must survive a crash (see the
+        module's docstring); a test that claims so needs ``True``.
+        """
+        self.durable = durable
         self.bin_dir = find_bin_dir()
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="leerpad-pg-"))
@@ -210,28 +226,36 @@ class TemporaryPostgres:
             return ["runuser", "-u", self._run_as, "--", *command]
         return command
 
+    def _run(self, command: list[str]) -> None:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            log = self.log_file.read_text() if self.log_file.exists() else ""
+            raise PostgresUnavailable(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}{log}")
+
+    def _pg_ctl_start(self) -> None:
+        options = f"-k {self.dir} -h 127.0.0.1 -p {self.port}"
+        if not self.durable:
+            options += "".join(f" -c {setting}" for setting in self.FAST_SETTINGS)
+        self._run(self._command(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60", "-o", options, "start"
+        ))  # fmt: skip
+
     def start(self) -> TemporaryPostgres:
         """``initdb`` and start the server; raise :class:`PostgresUnavailable` on failure."""
-        steps = [
-            self._command(
-                "initdb", "-D", str(self.data_dir), "-A", "trust", "-U", "postgres",
-                "-E", "UTF8", "--no-sync", "--locale=C",
-            ),
-            self._command(
-                "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60",
-                "-o", f"-k {self.dir} -h 127.0.0.1 -p {self.port} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off",
-                "start",
-            ),
-        ]  # fmt: skip
-        for command in steps:
-            result = subprocess.run(command, capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                log = self.log_file.read_text() if self.log_file.exists() else ""
-                raise PostgresUnavailable(
-                    f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}{log}"
-                )
+        self._run(self._command(
+            "initdb", "-D", str(self.data_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
+            *([] if self.durable else ["--no-sync"]),
+        ))  # fmt: skip
+        self._pg_ctl_start()
         return self
+
+    def crash(self) -> None:
+        """Stop the server as a crash would (``pg_ctl stop -m immediate``: no checkpoint, no flush)."""
+        self._run(self._command("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"))
+
+    def restart(self) -> None:
+        """Start the stopped server again on the same port (it recovers from its WAL)."""
+        self._pg_ctl_start()
 
     def url(self, database: str = "postgres") -> str:
         """Connection URL of ``database`` on this server."""
