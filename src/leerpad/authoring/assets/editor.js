@@ -25,6 +25,9 @@ let ready = false, busy = false, broken = false, seq = 0, sent = -1;
 let watchdog;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let saving;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let pause;
+let lastMs = 0;  // how long the worker's last check took
 let lineCount = 0;
 /** @type {Set<number>} */
 let marked = new Set();
@@ -172,6 +175,7 @@ function boot() {
       busy = false;
       if (m.type === 'result') {
         root.dataset.ms = String(m.ms);
+        lastMs = m.ms;
         show(m);
       } else if (m.during === 'start') {
         stop();
@@ -183,7 +187,7 @@ function boot() {
     }
   };
   w.onerror = () => { stop(); broken = true; say('Het voorbeeld kon niet starten. Typen en downloaden gaan gewoon verder.'); };
-  w.postMessage({ type: 'start', data });
+  if (data) w.postMessage({ type: 'start', data });
 }
 
 function changed() {
@@ -192,7 +196,10 @@ function changed() {
   gutter();
   describe();
   if (!worker && data && !broken) { sent = -1; boot(); return; }
-  check();
+  // While typing, the check waits for a pause as long as the last check took (at least 30 ms,
+  // at most 300): quick checks follow every keystroke, slow ones (huge texts) do not pile up.
+  clearTimeout(pause);
+  pause = setTimeout(check, Math.min(300, Math.max(30, lastMs)));
 }
 
 /** @param {string} value */
@@ -277,18 +284,36 @@ async function init() {
   }
   gutter();
   describe();
+  boot();  // Pyodide starts loading while the course data comes in
   try {
-    const response = await fetch(new URL('./course-data.json', import.meta.url));
-    if (!response.ok) throw new Error(String(response.status));
-    data = await response.text();
+    data = await courseData();
     templates = JSON.parse(data).templates;
   } catch {
+    stop();
     say('De gegevens van de cursus ontbreken: er is geen voorbeeld. Typen en downloaden gaan gewoon verder.');
     progress.hidden = true;
     return;
   }
   if (stored === null && !text.value) { text.value = templates.case || ''; save(); gutter(); describe(); }
-  boot();
+  if (worker) worker.postMessage({ type: 'start', data });
+}
+
+/** The course data: from the site, else (offline) the copy kept at the last visit. */
+async function courseData() {
+  const url = new URL('./course-data.json', import.meta.url).href;
+  /** @type {Cache | null} */
+  let cache = null;
+  try { cache = 'caches' in self ? await caches.open('leerpad-authoring') : null; } catch { /* no Cache Storage */ }
+  try {
+    const response = await fetch(url, { cache: 'no-cache' });
+    if (!response.ok) throw new Error(String(response.status));
+    if (cache) await cache.put(url, response.clone()).catch(() => {});
+    return await response.text();
+  } catch (error) {
+    const kept = cache && await cache.match(url).catch(() => undefined);
+    if (kept) return kept.text();
+    throw error;
+  }
 }
 
 init();
