@@ -159,6 +159,19 @@ def authoring_files(
     yield File.generated(config, f"{OUT}/pyodide/pyodide-lock.json", content=lock_file(manifest, wheels))
 
 
+def sitemap_without_editor(xml: str, editor: File | None) -> str:
+    """The sitemap without the editor page.
+
+    Material's instant navigation takes over only links to pages in the sitemap; a link to the
+    editor then loads the page fully, with its script and its own policy (a page swapped in by
+    instant navigation keeps the previous page's scripts and Content-Security-Policy).
+    """
+    if editor is None:
+        return xml
+    entry = re.compile(rf"[ \t]*<url>\s*<loc>[^<]*/{re.escape(editor.url)}</loc>.*?</url>\n?", re.DOTALL)
+    return entry.sub("", xml, count=1)
+
+
 def _editor_markup() -> str:
     types = "".join(f'<option value="question:{t}">{t} — {QUESTION_NAMES.get(t, t)}</option>' for t in QUESTION_TYPES)
     return (SOURCES / "editor.html").read_text("utf-8").replace("{question_types}", types)

@@ -316,4 +316,17 @@ async function courseData() {
   }
 }
 
+/** Material's instant navigation swaps pages without unloading this script. */
+function followInstantNavigation() {
+  const material = /** @type {any} */ (window).document$;
+  if (!material || typeof material.subscribe !== 'function') return;
+  material.subscribe(() => {
+    const now = document.querySelector('.leerpad-editor');
+    if (now === root) return;
+    stop();  // the editor is gone: so is its worker
+    if (now) location.reload();  // the editor swapped back in (the back button): load it with its script
+  });
+}
+
 init();
+followInstantNavigation();
