@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from leerpad.lrs.testing import LiveLRS
 
 from .conftest import xapi
@@ -33,6 +35,7 @@ def _state_params(**extra: str) -> dict[str, str]:
     return {"activityId": f"https://leerpad.test/au/{uuid.uuid4()}", "agent": json.dumps(_agent()), **extra}
 
 
+@pytest.mark.xapi("XAPI-00190", "XAPI-00192")
 def test_XAPI_00190_00192_state_put_then_get_returns_the_document(backend_lrs: LiveLRS, organiser: Auth) -> None:
     params = _state_params(stateId="LMS.LaunchData", registration=str(uuid.uuid4()))
     body = b'{"launchMode":"Normal","moveOn":"Passed"}'
@@ -48,6 +51,7 @@ def test_XAPI_00190_00192_state_put_then_get_returns_the_document(backend_lrs: L
     assert _state(backend_lrs, organiser, "GET", other).status_code == 404
 
 
+@pytest.mark.xapi("XAPI-00233", "XAPI-00184", "XAPI-00183")
 def test_XAPI_00233_00184_00183_post_stores_then_merges_one_level_deep(backend_lrs: LiveLRS, organiser: Auth) -> None:
     params = _state_params(stateId="bookmark")
     json_type = {"Content-Type": "application/json"}
@@ -58,6 +62,7 @@ def test_XAPI_00233_00184_00183_post_stores_then_merges_one_level_deep(backend_l
     assert _state(backend_lrs, organiser, "GET", params).json() == {"a": 1, "b": 2, "nested": {"z": 3}}
 
 
+@pytest.mark.xapi("XAPI-00232", "XAPI-00235")
 def test_XAPI_00232_00235_post_merge_needs_json_on_both_sides(backend_lrs: LiveLRS, organiser: Auth) -> None:
     params = _state_params(stateId="tekst")
     text = {"Content-Type": "text/plain"}
@@ -74,6 +79,7 @@ def test_XAPI_00232_00235_post_merge_needs_json_on_both_sides(backend_lrs: LiveL
     assert _state(backend_lrs, organiser, "GET", params).content == b"vrije tekst"  # unchanged
 
 
+@pytest.mark.xapi("XAPI-00207", "XAPI-00215", "XAPI-00199")
 def test_XAPI_00207_00215_00199_state_parameters_are_checked(backend_lrs: LiveLRS, organiser: Auth) -> None:
     good = _state_params(stateId="s")
     cases = {
@@ -95,6 +101,7 @@ def test_XAPI_00207_00215_00199_state_parameters_are_checked(backend_lrs: LiveLR
     assert _state(backend_lrs, organiser, "PUT", no_id, json={"a": 1}).status_code == 400
 
 
+@pytest.mark.xapi("XAPI-00221", "XAPI-00194")
 def test_XAPI_00221_00194_state_ids_since_and_delete_all(backend_lrs: LiveLRS, organiser: Auth) -> None:
     params = _state_params()
     for state_id in ("een", "twee"):
@@ -155,6 +162,7 @@ def test_XAPI_00322_profiles_use_etags_for_concurrency(backend_lrs: LiveLRS, org
         assert _profile(backend_lrs, organiser, "GET", resource, params).status_code == 404
 
 
+@pytest.mark.xapi("XAPI-00248", "XAPI-00243")
 def test_XAPI_00248_00243_agents_resource_returns_a_person(backend_lrs: LiveLRS, organiser: Auth) -> None:
     agent = {"objectType": "Agent", "name": "Els", "account": {"homePage": "https://www.riziv.fgov.be", "name": "1"}}
     person = xapi(backend_lrs, "GET", "agents?" + urlencode({"agent": json.dumps(agent)}), organiser)
@@ -163,6 +171,7 @@ def test_XAPI_00248_00243_agents_resource_returns_a_person(backend_lrs: LiveLRS,
     assert xapi(backend_lrs, "GET", "agents", organiser).status_code == 400
 
 
+@pytest.mark.xapi("XAPI-00254", "XAPI-00250")
 def test_XAPI_00254_00250_activities_resource_merges_definitions(
     backend_lrs: LiveLRS, make_statement: Make, organiser: Auth
 ) -> None:

@@ -36,6 +36,7 @@ def test_unauthenticated_requests_get_401_before_any_validation(backend_lrs: Liv
         assert state.status_code == 401  # no word about the missing activityId and agent
 
 
+@pytest.mark.xapi("XAPI-00321")
 def test_XAPI_00331_requests_without_the_version_header_are_refused(backend_lrs: LiveLRS, make_statement: Make) -> None:
     for method, body in (("GET", None), ("POST", make_statement())):
         response = xapi(backend_lrs, method, "statements", backend_lrs.read if method == "GET" else backend_lrs.write,
@@ -50,6 +51,7 @@ def test_XAPI_00331_requests_without_the_version_header_are_refused(backend_lrs:
     assert about.status_code == 200 and about.json()["version"] == ["1.0.3"]
 
 
+@pytest.mark.xapi("XAPI-00126", "XAPI-00125")
 def test_XAPI_00126_head_on_every_resource_answers_as_get_without_body(
     backend_lrs: LiveLRS, make_statement: Make, organiser: tuple[str, str]
 ) -> None:
@@ -85,6 +87,7 @@ def test_XAPI_00126_head_on_every_resource_answers_as_get_without_body(
         assert head.headers["content-type"] == got.headers["content-type"], resource
 
 
+@pytest.mark.xapi("XAPI-00153")
 def test_XAPI_00153_consistent_through_on_every_statements_get(backend_lrs: LiveLRS, make_statement: Make) -> None:
     statement = make_statement()
     assert backend_lrs.post(statement).status_code == 200
@@ -96,6 +99,7 @@ def test_XAPI_00153_consistent_through_on_every_statements_get(backend_lrs: Live
         assert parse_time(response.headers["x-experience-api-consistent-through"]) >= parse_time(stored)
 
 
+@pytest.mark.xapi("XAPI-00151", "XAPI-00150")
 def test_XAPI_00151_statement_id_with_other_filters_is_400(backend_lrs: LiveLRS) -> None:
     for extra in ({"verb": "http://adlnet.gov/expapi/verbs/answered"}, {"limit": "1"}, {"ascending": "true"}):
         for name in ("statementId", "voidedStatementId"):
@@ -105,6 +109,7 @@ def test_XAPI_00151_statement_id_with_other_filters_is_400(backend_lrs: LiveLRS)
     assert backend_lrs.get({"statementId": str(uuid.uuid4()), "format": "ids"}).status_code == 404
 
 
+@pytest.mark.xapi("XAPI-00336")
 def test_XAPI_00336_alternate_request_syntax(backend_lrs: LiveLRS, make_statement: Make) -> None:
     statement = make_statement()
     basic = requests.auth._basic_auth_str(*backend_lrs.write)  # type: ignore[attr-defined]

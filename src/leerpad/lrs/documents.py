@@ -194,8 +194,11 @@ class DocumentStore:
                 content, content_type = merged_json(existing, content, content_type), existing.content_type
             self._write(cursor, key, content, content_type)
 
-    def delete(self, key: DocumentKey, conditions: Preconditions = Preconditions()) -> None:
-        """Delete the document at ``key``, or every document under it when ``doc_id`` is empty."""
+    def delete(
+        self, key: DocumentKey, conditions: Preconditions = Preconditions(), since: int | None = None
+    ) -> None:
+        """Delete the document at ``key``, or every document under it (changed after ``since``)
+        when ``doc_id`` is empty."""
         with self.db.transaction() as cursor:
             self.db.lock(cursor, _DOCUMENTS_LOCK_KEY)
             where = "kind = ? AND activity = ? AND agent = ? AND registration = ?"
@@ -204,6 +207,9 @@ class DocumentStore:
                 check_preconditions(self._select(cursor, key), conditions)
                 where += " AND doc_id = ?"
                 params.append(key.doc_id)
+            elif since is not None:
+                where += " AND updated > ?"
+                params.append(since)
             cursor.execute(f"DELETE FROM documents WHERE {where}", params)
 
     def _locked_get(self, cursor: Cursor, key: DocumentKey) -> Document | None:

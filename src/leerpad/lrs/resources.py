@@ -228,7 +228,8 @@ def handle_document(documents: DocumentStore, path: str, request: Request) -> An
     if request.method == "DELETE":
         if not key.doc_id and resource.kind is not Kind.STATE:
             raise BadRequest(f"The {resource.id_name} parameter is required")
-        documents.delete(key, _conditions(request, resource))
+        # A malformed since must not widen a DELETE to every document (400 instead).
+        documents.delete(key, _conditions(request, resource), since=parse_since(request.params))
         return Answer(204)
     if request.method not in ("PUT", "POST"):
         return Answer.error(405, f"{request.method} is not allowed here")
