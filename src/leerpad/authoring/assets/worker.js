@@ -114,16 +114,19 @@ async function boot() {
     py.runPython(UNPACK);
     py.globals.delete('kept');
   }
-  py.runPython('import leerpad.authoring.preview');
-  if (!compiled.kept) setTimeout(() => keepBytecode(py, compiled.key), 0);  // after the first check, not before
+  py.runPython('import sys\nsys.dont_write_bytecode = False\nimport leerpad.authoring.preview');
+  if (!compiled.kept) pack = () => keepBytecode(py, compiled.key);
   return py;
 }
 
-// Python compiles every module it imports; the first visit keeps that bytecode (unchecked-hash
-// .pyc files: used as they are, the wheels are fixed by the lock file's sha256) in the cache,
-// and later visits put it beside the sources before importing.
+/** @type {(() => Promise<void>) | null} keeps the bytecode, once the course's Markdown extensions are imported too */
+let pack = null;
+
+// Python compiles every module it imports; on the first visit it also writes that bytecode into
+// __pycache__, which is then kept in the cache marked unchecked-hash (used as it is: the wheels
+// are fixed by the lock file's sha256); later visits put it beside the sources before importing.
 const PACK = `
-import io, os, sys, zipfile, py_compile, importlib.util
+import io, sys, zipfile, importlib.util
 def _pack():
     out = io.BytesIO()
     with zipfile.ZipFile(out, 'w') as z:
@@ -131,10 +134,14 @@ def _pack():
             source = getattr(module, '__file__', None) or ''
             if '/site-packages/' not in source or not source.endswith('.py'):
                 continue
-            target = importlib.util.cache_from_source(source)
-            py_compile.compile(source, target, doraise=True,
-                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-            z.write(target, target)
+            compiled = importlib.util.cache_from_source(source)
+            try:
+                with open(compiled, 'rb') as f:
+                    data = bytearray(f.read())
+            except OSError:
+                continue
+            data[4:8] = (1).to_bytes(4, 'little')  # hash-based and unchecked: no source mtime to match
+            z.writestr(compiled, bytes(data))
     return out.getvalue()
 _pack()
 `;
@@ -179,6 +186,8 @@ async function start(data) {
   preview = py.runPython('import json\nfrom leerpad.authoring.preview import Preview\nPreview(json.loads(course_data))');
   py.globals.delete('course_data');
   tell({ type: 'ready', ms: performance.now() - t0 });
+  if (pack) setTimeout(pack, 0);  // no compiling: packs what the imports wrote
+  pack = null;
 }
 
 onmessage = async event => {
