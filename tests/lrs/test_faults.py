@@ -31,6 +31,7 @@ def _stored(lrs: LiveLRS, registration: str) -> list[dict[str, Any]]:
     return lrs.all_statements({"registration": registration})
 
 
+@pytest.mark.xapi("XAPI-00326")
 def test_one_invalid_statement_refuses_the_whole_batch(backend_lrs: LiveLRS, make_statement: Make) -> None:
     registration = str(uuid.uuid4())
     batch = [make_statement(registration=registration) for _ in range(10)]

@@ -126,6 +126,7 @@ def _profile(lrs: LiveLRS, auth: Auth, method: str, resource: str, params: dict[
     return xapi(lrs, method, f"{resource}?{urlencode(params)}", auth, **options)
 
 
+@pytest.mark.xapi("XAPI-00322")
 def test_XAPI_00322_profiles_use_etags_for_concurrency(backend_lrs: LiveLRS, organiser: Auth) -> None:
     kinds = {
         "activities/profile": {"activityId": f"https://leerpad.test/a/{uuid.uuid4()}", "profileId": "cmi5"},

@@ -138,6 +138,7 @@ def small_lrs(lrs_starter: LRSStarter) -> LiveLRS:
     )
 
 
+@pytest.mark.xapi("XAPI-00328")
 def test_bodies_and_batches_above_the_limits_get_413_and_store_nothing(
     small_lrs: LiveLRS, make_statement: Make
 ) -> None:

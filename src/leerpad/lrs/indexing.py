@@ -65,7 +65,7 @@ def micros_to_datetime(micros: int) -> datetime:
 
 def micros_to_iso(micros: int) -> str:
     """An integer microsecond time as ISO 8601 text in UTC."""
-    return micros_to_datetime(micros).isoformat()
+    return micros_to_datetime(micros).isoformat(timespec="microseconds")  # always 6 decimals (XAPI-00122)
 
 
 def now_micros() -> int:

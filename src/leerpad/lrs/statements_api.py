@@ -45,7 +45,7 @@ from leerpad.lrs.query import page_size
 from leerpad.lrs.ralph_patches import SCOPE_REFUSAL
 from leerpad.lrs.resources import Answer
 from leerpad.lrs.store import DuplicateStatementError, StatementStore
-from leerpad.lrs.validation import describe_errors, is_uuid, statement_errors
+from leerpad.lrs.validation import DuplicateKeyError, describe_errors, is_uuid, statement_errors, unique_keys
 
 STATEMENTS_PATH = "/xAPI/statements"
 
@@ -78,6 +78,10 @@ def _query_refusal(params: Mapping[str, str]) -> str | None:
         others = sorted(set(params) - _BY_ID_COMPANIONS)
         if others:
             return f"With statementId or voidedStatementId only format and attachments may be given, not {others[0]}"
+        for name in ("statementId", "voidedStatementId"):
+            if name in params and not is_uuid(params[name]):
+                # Held to the rule for ids in statements (XAPI-00012): 400, not "no such statement".
+                return f"{name} must be a UUID, not {params[name]!r}"
     if params.get("format", "exact") not in _FORMATS:
         return f"format must be one of {', '.join(_FORMATS)}"
     if params.get("attachments", "false") not in ("true", "false"):
@@ -234,13 +238,16 @@ class StatementsResource:
         self, method: str, params: Mapping[str, str], content_type: str, body: bytes, caller: Caller
     ) -> Answer:
         """POST (a statement or a list; answers their ids) or PUT (one statement, ``statementId``)."""
+        unknown = sorted(set(params) - ({"statementId"} if method == "PUT" else set()))
+        if unknown:  # as Ralph answers a GET (XAPI-00324): nothing is stored under a parameter we ignore
+            return Answer.error(400, f"The following parameter is not allowed: `{unknown[0]}`")
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in ("", "application/json", "multipart/mixed"):
             return Answer.error(400, f"Statements are sent as application/json or multipart/mixed, not {media_type}")
         try:
             upload = read_upload(content_type, body)
-            parsed = json.loads(upload.body)
-        except AttachmentError as error:
+            parsed = json.loads(upload.body, object_pairs_hook=unique_keys)
+        except (AttachmentError, DuplicateKeyError) as error:
             return Answer.error(400, str(error))
         except (ValueError, UnicodeDecodeError) as error:
             return Answer.error(400, f"The request body is not valid JSON: {error}")

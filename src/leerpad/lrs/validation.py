@@ -12,11 +12,11 @@ Each problem is one line: the JSON path and what is wrong, e.g.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from uuid import UUID
 
 _MAX_MESSAGES = 3
 _NOISE = {"missing", "extra_forbidden", "literal_error", "union_tag_invalid"}
@@ -27,6 +27,11 @@ _LANGUAGE = re.compile(
     r"|x(?:-[a-z\d]{1,8})+)$",
     re.IGNORECASE,
 )
+# RFC 5646 section 2.2.8: grandfathered tags that do not fit the syntax above, yet are valid.
+_IRREGULAR_TAGS = frozenset({
+    "en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux", "i-mingo",
+    "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de",
+})  # fmt: skip
 _TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE
 )
@@ -38,6 +43,9 @@ _SHA1 = re.compile(r"^[0-9a-f]{40}$", re.IGNORECASE)
 _SHA2 = re.compile(r"^[0-9a-f]{56}$|^[0-9a-f]{64}$|^[0-9a-f]{96}$|^[0-9a-f]{128}$", re.IGNORECASE)
 _MAILTO = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 _VERSION = re.compile(r"^1\.0(\.\d+)?$")
+# The standard string form of RFC 4122 (8-4-4-4-12 hex digits, either case); Python's UUID()
+# also takes braces, a urn:uuid: prefix and 32 bare digits, which xAPI refuses (XAPI-00029).
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _INTERACTION_TYPES = {
     "true-false": (),
     "choice": ("choices",),
@@ -87,14 +95,24 @@ def is_iri(value: object) -> bool:
 
 
 def is_uuid(value: object) -> bool:
-    """A UUID in one of its text forms."""
-    if not isinstance(value, str):
-        return False
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
+    """A UUID in its standard string form (``xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx``)."""
+    return isinstance(value, str) and bool(_UUID.match(value))
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object of the request names the same key twice (xAPI: 400, XAPI-00021)."""
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for ``json.loads``: the object, or DuplicateKeyError on a repeated key.
+
+    Python's json keeps the last of two equal keys without a word; xAPI refuses the statement.
+    """
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        repeated = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+        raise DuplicateKeyError(f"The request body has the key {repeated!r} twice in one JSON object")
+    return obj
 
 
 def is_timestamp(value: object) -> bool:
@@ -115,8 +133,8 @@ def is_timestamp(value: object) -> bool:
 
 
 def is_language_tag(value: object) -> bool:
-    """An RFC 5646 language tag."""
-    return isinstance(value, str) and bool(_LANGUAGE.match(value))
+    """An RFC 5646 language tag (the irregular grandfathered tags included)."""
+    return isinstance(value, str) and (bool(_LANGUAGE.match(value)) or value.lower() in _IRREGULAR_TAGS)
 
 
 def _is_number(value: object) -> bool:
