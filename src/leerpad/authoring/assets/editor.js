@@ -1,6 +1,8 @@
 // "Casus schrijven": the editor on the main thread. Typing, templates, opening a file and
 // downloading work at once; the preview and the errors come from the Web Worker (Pyodide)
 // as soon as it is ready. The text is kept in this browser's localStorage only.
+import { latestText } from './offline.js';
+
 const KEY = 'leerpad.authoring';      // {v: 1, text}: versioned, so a later release can migrate it
 const SLOW = 10000;                   // ms: a check that takes longer is stopped, the page stays usable
 const MAX_BYTES = 2 * 1024 * 1024;    // bigger files are not opened
@@ -288,7 +290,7 @@ async function init() {
   describe();
   boot();  // Pyodide starts loading while the course data comes in
   try {
-    data = await courseData();
+    data = await latestText(new URL('./course-data.json', import.meta.url).href);
     templates = JSON.parse(data).templates;
   } catch {
     stop();
@@ -298,24 +300,6 @@ async function init() {
   }
   if (stored === null && !text.value) { text.value = templates.case || ''; save(); gutter(); describe(); }
   if (worker) worker.postMessage({ type: 'start', data });
-}
-
-/** The course data: from the site, else (offline) the copy kept at the last visit. */
-async function courseData() {
-  const url = new URL('./course-data.json', import.meta.url).href;
-  /** @type {Cache | null} */
-  let cache = null;
-  try { cache = 'caches' in self ? await caches.open('leerpad-authoring') : null; } catch { /* no Cache Storage */ }
-  try {
-    const response = await fetch(url, { cache: 'no-cache' });
-    if (!response.ok) throw new Error(String(response.status));
-    if (cache) await cache.put(url, response.clone()).catch(() => {});
-    return await response.text();
-  } catch (error) {
-    const kept = cache && await cache.match(url).catch(() => undefined);
-    if (kept) return kept.text();
-    throw error;
-  }
 }
 
 /** Material's instant navigation swaps pages without unloading this script. */

@@ -13,11 +13,12 @@
 // Messages in: {type: 'start', data} (course data, JSON text; again to switch course),
 // {type: 'check', seq, text}. Out: {type: 'progress', step, label, ms?}, {type: 'ready', ms},
 // {type: 'result', seq, ms, kind, id, path, errors, html}, {type: 'failed', seq, during, message}.
+import { latestText, store } from './offline.js';
+
 const BASE = new URL('./pyodide/', import.meta.url).href;
 const LOCK = BASE + 'pyodide-lock.json';
 const CORE = ['pyodide.asm.wasm', 'python_stdlib.zip'];
 const PACKAGES = ['leerpad', 'markdown', 'pymdown-extensions', 'pyyaml'];
-const STORE = 'leerpad-authoring';   // the Cache Storage name; entries are keyed by content version
 const t0 = performance.now();
 
 /** @param {any} message */
@@ -28,11 +29,6 @@ const versions = new Map();
 /** @type {Map<string, Promise<Response>>} responses already on their way (started early) */
 const early = new Map();
 const network = self.fetch.bind(self);
-
-/** The cache, or null where the browser has none (an insecure origin, storage turned off). */
-async function store() {
-  try { return 'caches' in self ? await caches.open(STORE) : null; } catch { return null; }
-}
 
 /**
  * A file of the bundle from Cache Storage, else from the network (then kept, older versions of
@@ -70,21 +66,6 @@ self.fetch = (input, init) => {
   return versions.has(url) ? bundleFile(url, init) : network(input, init);
 };
 
-/** The lock file: from the network (it names the current versions), else the cached copy (offline). */
-async function lockFile() {
-  const cache = await store();
-  try {
-    const response = await network(LOCK, { cache: 'no-cache' });
-    if (!response.ok) throw new Error(`${LOCK}: ${response.status}`);
-    if (cache) await cache.put(LOCK, response.clone()).catch(() => {});
-    return await response.text();
-  } catch (error) {
-    const hit = cache && await cache.match(LOCK).catch(() => undefined);
-    if (hit) return hit.text();
-    throw error;
-  }
-}
-
 /** @param {string} hex a sha256 as the lock file has it @returns {string} as a fetch's integrity wants it */
 function integrity(hex) {
   return 'sha256-' + btoa(String.fromCharCode(...(hex.match(/../g) || []).map(b => parseInt(b, 16))));
@@ -93,7 +74,7 @@ function integrity(hex) {
 /** Starts Pyodide and imports the preview's modules; the course data is not needed for that. */
 async function boot() {
   tell({ type: 'progress', step: 1, label: 'Python en de pakketten worden geladen' });
-  const [lock, { loadPyodide, version }] = await Promise.all([lockFile(), import(BASE + 'pyodide.mjs')]);
+  const [lock, { loadPyodide, version }] = await Promise.all([latestText(LOCK), import(BASE + 'pyodide.mjs')]);
   const { packages } = JSON.parse(lock);
   for (const name of CORE) versions.set(BASE + name, version);
   for (const name of PACKAGES) versions.set(BASE + packages[name].file_name, packages[name].sha256);
