@@ -315,7 +315,7 @@ def test_a_second_visit_takes_pyodide_the_wheels_and_the_bytecode_from_the_cache
     checked(page, -1)
     # Kept in the background: the 9.6 MB runtime may be stored only after the first preview.
     page.wait_for_function("caches.open('leerpad-authoring').then(c => c.keys()).then(k => k.map(r => r.url))"
-                           ".then(u => ['/pyodide.asm.wasm?v=', '/bytecode.zip?v=']"
+                           ".then(u => ['/pyodide.asm.wasm?v=', '/kept-bytecode.zip?v=']"
                            ".every(w => u.some(x => x.includes(w))))", timeout=LOAD)
     page.close()
     fetched: list[str] = []

@@ -107,7 +107,8 @@ def leerpad_wheel() -> tuple[str, bytes]:
 
 
 def lock_file(manifest: dict[str, Any], wheels: list[tuple[str, str, str, str, list[str]]]) -> str:
-    """Pyodide's lock file for the page: only our wheels, each with its sha256 (checked on load)."""
+    """Pyodide's lock file for the page: only our wheels, each with its sha256 (checked on load),
+    and (key `leerpad`, which Pyodide ignores) the wheels' bytecode the page's worker unpacks."""
     packages = {
         name.lower(): {
             "name": name, "version": version, "file_name": file, "install_dir": "site",
@@ -116,7 +117,11 @@ def lock_file(manifest: dict[str, Any], wheels: list[tuple[str, str, str, str, l
         }
         for name, version, file, digest, imports in wheels
     }
-    return json.dumps({"info": manifest["info"], "packages": packages}, indent=1)
+    lock: dict[str, Any] = {"info": manifest["info"], "packages": packages}
+    if "bytecode" in manifest:
+        lock["leerpad"] = {"bytecode": {"file_name": manifest["bytecode"]["file"],
+                                        "sha256": manifest["bytecode"]["sha256"]}}
+    return json.dumps(lock, indent=1)
 
 
 def templates(course: Course) -> dict[str, str]:
@@ -153,6 +158,7 @@ def authoring_files(
         source = cache / "wheels" / wheel["file"]
         yield File.generated(config, f"{OUT}/pyodide/{wheel['file']}", abs_src_path=str(source))
         wheels.append((wheel["name"], wheel["version"], wheel["file"], wheel["sha256"], wheel["imports"]))
+    yield File.generated(config, f"{OUT}/pyodide/{bundle.BYTECODE}", abs_src_path=str(cache / bundle.BYTECODE))
     file_name, data_bytes = leerpad_wheel()
     yield File.generated(config, f"{OUT}/pyodide/{file_name}", content=data_bytes)
     wheels.append(("leerpad", leerpad.__version__, file_name, hashlib.sha256(data_bytes).hexdigest(), ["leerpad"]))

@@ -75,9 +75,17 @@ function integrity(hex) {
 async function boot() {
   tell({ type: 'progress', step: 1, label: 'Python en de pakketten worden geladen' });
   const [lock, { loadPyodide, version }] = await Promise.all([latestText(LOCK), import(BASE + 'pyodide.mjs')]);
-  const { packages } = JSON.parse(lock);
+  const { packages, leerpad } = JSON.parse(lock);
   for (const name of CORE) versions.set(BASE + name, version);
   for (const name of PACKAGES) versions.set(BASE + packages[name].file_name, packages[name].sha256);
+  // Bytecode: kept at an earlier visit (all modules), else the wheels' as the build compiled it.
+  const compiled = await bytecode(lock);
+  const shipped = !compiled.kept && leerpad && leerpad.bytecode;
+  if (shipped) {
+    const url = BASE + shipped.file_name;
+    versions.set(url, shipped.sha256);
+    early.set(url, cached(url, { integrity: integrity(shipped.sha256) }));
+  }
   // The wheels are fetched (or read from the cache) while the runtime compiles and starts.
   for (const name of PACKAGES) {
     const url = BASE + packages[name].file_name;
@@ -89,9 +97,9 @@ async function boot() {
   const problems = [];
   await py.loadPackage(PACKAGES, { messageCallback: () => {}, errorCallback: (/** @type {string} */ m) => problems.push(m) });
   if (problems.length) throw new Error(problems.join('; '));
-  const compiled = await bytecode(lock);
-  if (compiled.kept) {
-    py.globals.set('kept', compiled.kept);
+  const pycs = compiled.kept || (shipped && new Uint8Array(await (await bundleFile(BASE + shipped.file_name)).arrayBuffer()));
+  if (pycs) {
+    py.globals.set('kept', pycs);
     py.runPython(UNPACK);
     py.globals.delete('kept');
   }
@@ -103,9 +111,11 @@ async function boot() {
 /** @type {(() => Promise<void>) | null} keeps the bytecode, once the course's Markdown extensions are imported too */
 let pack = null;
 
-// Python compiles every module it imports; on the first visit it also writes that bytecode into
-// __pycache__, which is then kept in the cache marked unchecked-hash (used as it is: the wheels
-// are fixed by the lock file's sha256); later visits put it beside the sources before importing.
+// Bytecode, so that Python does not compile what it imports: the build ships the wheels' (made
+// by Pyodide in Node, see leerpad.authoring.bundle); on the first visit Python also writes the
+// bytecode of Leerpad's own modules into __pycache__, and all of it is then kept in the cache
+// marked unchecked-hash (used as it is: the wheels are fixed by the lock file's sha256); later
+// visits put it beside the sources before importing.
 const PACK = `
 import io, sys, zipfile, importlib.util
 def _pack():
@@ -134,7 +144,7 @@ zipfile.ZipFile(io.BytesIO(kept.to_py())).extractall('/')
 /** The bytecode kept at an earlier visit for exactly these files, and the key it is kept under. */
 async function bytecode(/** @type {string} */ lock) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(lock)));
-  const key = `${BASE}bytecode.zip?v=${[...digest].map(b => b.toString(16).padStart(2, '0')).join('')}`;
+  const key = `${BASE}kept-bytecode.zip?v=${[...digest].map(b => b.toString(16).padStart(2, '0')).join('')}`;
   const cache = await store();
   const hit = cache && await cache.match(key).catch(() => undefined);
   return { key, kept: hit ? new Uint8Array(await hit.arrayBuffer()) : null };
@@ -148,7 +158,7 @@ async function keepBytecode(py, key) {
     const proxy = py.runPython(PACK);
     const zip = proxy.toJs();
     proxy.destroy();
-    for (const old of await cache.keys()) if (old.url.startsWith(BASE + 'bytecode.zip?')) await cache.delete(old);
+    for (const old of await cache.keys()) if (old.url.startsWith(BASE + 'kept-bytecode.zip?')) await cache.delete(old);
     await cache.put(key, new Response(zip));
   } catch { /* no bytecode kept: the next visit compiles again */ }
 }
