@@ -243,3 +243,25 @@ def test_a_check_reads_one_file_and_finds_what_the_whole_course_load_finds(root:
     if root == ROOT:  # the clashes are really found (the comparison above is not between two empty lists)
         found = {name: preview.errors(path, text)[1] for name, (text, path) in clashing_texts(ROOT).items()}
         assert [name for name, errors in found.items() if not errors] == []
+
+
+def test_bundle_bytecode_covers_every_module_of_the_wheels(pyodide_bundle: Path) -> None:
+    """Every module of the three wheels has its bytecode, for Pyodide's site-packages, used
+    as it is (unchecked-hash .pyc): the page compiles none of them."""
+    import zipfile
+
+    manifest = bundle.read_manifest(pyodide_bundle)
+    assert manifest is not None
+    assert manifest["bytecode"]["sha256"] == bundle.sha256(pyodide_bundle / bundle.BYTECODE)
+    compiled = zipfile.ZipFile(pyodide_bundle / bundle.BYTECODE)
+    pycs = {name: compiled.read(name) for name in compiled.namelist()}
+    site = "/lib/python3.14/site-packages/"
+    modules = set()
+    for wheel in manifest["wheels"]:
+        for member in zipfile.ZipFile(pyodide_bundle / "wheels" / wheel["file"]).namelist():
+            if member.endswith(".py"):
+                folder, _, name = member.rpartition("/")
+                modules.add(f"{site}{folder + '/' if folder else ''}__pycache__/{name[:-3]}.cpython-314.pyc")
+    assert len(modules) > 80
+    assert sorted(modules - set(pycs)) == []
+    assert {data[4:8] for data in pycs.values()} == {(1).to_bytes(4, "little")}  # hash-based, unchecked
