@@ -63,7 +63,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from leerpad.lrs.serve import serve
 
-    return serve(Path(args.dir), watch=args.watch, port=args.port, lrs_port=args.lrs_port)
+    return serve(Path(args.dir), watch=args.watch, port=args.port, lrs_port=args.lrs_port, origins=args.origin)
 
 
 def _cmd_lrs(args: argparse.Namespace) -> int:
@@ -151,6 +151,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", action="store_true", help="herbouw bij elke wijziging (voor trainers)")
     p.add_argument("--port", type=int, help="poort van de site (standaard 8000)")
     p.add_argument("--lrs-port", type=int, help="poort van de LRS (standaard 8100)")
+    # As `leerpad lrs --origin` (leerpad.lrs.serve needs the lrs extra, the parser must not).
+    p.add_argument("--origin", action="append", default=[], metavar="ORIGIN",
+                   help="sta ook deze oorsprong toe (CORS), bv. het LMS: https://lms.example.be (herhaalbaar)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("package", help="maak een cmi5-pakket voor een LMS, of controleer er een (--check)")

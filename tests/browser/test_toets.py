@@ -24,6 +24,7 @@ DEMO = Path(__file__).resolve().parents[1] / "demo" / "mkdocs.yml"
 ADL = "http://adlnet.gov/expapi/verbs/"
 ATTEMPT = "https://w3id.org/leerpad/extension/attempt"
 NUMBER = "http://id.tincanapi.com/extension/attempt-id"
+IDENTITY = "https://w3id.org/leerpad/extension/identity-source"
 TOEGANG = "Toets — toegang tot zorg en welzijn"
 # What chromium logs by itself for a 409 answer (a refused start).
 REFUSED = "Failed to load resource: the server responded with a status of 409 (Conflict)"
@@ -88,6 +89,10 @@ def test_module_test_failed_retried_with_a_new_draw_and_passed(page: Any, site: 
     assert {s["object"]["id"].rsplit("/", 1)[-1]: s["result"]["response"] for s in answered} == responses
     assert [s["context"]["extensions"][NUMBER] for s in answered] == [1, 1, 2, 2]
     assert len({s["context"]["extensions"][ATTEMPT] for s in answered}) == 2
+    # The learner declared who they are, and their profession: the start request says so.
+    by_scorer = [s for s in stored if site.by_scorer(s)]
+    assert {s["context"]["extensions"][IDENTITY] for s in by_scorer} == {"declared"}
+    assert {s["context"]["extensions"][f"{COURSE}/extension/beroep"] for s in by_scorer} == {"huisarts"}
     for s in answered:  # the interaction with its key, as the scorer writes it
         assert s["object"]["definition"]["correctResponsesPattern"]
     assert Counter(outcome(stored, "passed", "failed", "completed")) == Counter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -106,13 +107,62 @@ def _simulated_lms_class() -> Any:
 
 
 @pytest.fixture(scope="session")
-def lms(demo_package: Path, imported: Path, lms_lrs: Any) -> Iterator[Any]:
+def lms_auth(lms_lrs: LmsLrs) -> tuple[str, str]:
+    """The LMS's own credential in its LRS (one for every simulated LMS of the run)."""
+    return lms_credential(lms_lrs)
+
+
+@pytest.fixture(scope="session")
+def lms(demo_package: Path, imported: Path, lms_lrs: Any, lms_auth: tuple[str, str]) -> Iterator[Any]:
     """The simulated LMS with the demo package imported; ``lms.launch(au, actor, registration)``."""
-    simulated = _simulated_lms_class()(
-        imported, course_structure(demo_package), lms_lrs.endpoint, lms_credential(lms_lrs)
-    )
+    simulated = _simulated_lms_class()(imported, course_structure(demo_package), lms_lrs.endpoint, lms_auth)
     yield simulated
     simulated.close()
+
+
+@dataclass
+class ScoredLaunch:
+    """An LMS whose imported package names the organiser's LRS, with the scoring service in it."""
+
+    lms: Any
+    lrs: Any  # the organiser's LRS (leerpad.lrs.testing.LiveLRS): the scorer writes there
+    course: Path  # the course as the organiser built it (its .leerpad/ holds the keys)
+    package: Path
+
+
+@pytest.fixture(scope="module")
+def scored_launch(tmp_path_factory: pytest.TempPathFactory, lms_lrs: Any,
+                  lms_auth: tuple[str, str]) -> Iterator[ScoredLaunch]:
+    """The demo course packaged with an LRS named (the key stays in ``.leerpad/keys``), imported
+    by a simulated LMS of its own; the organiser's scoring service allows the LMS's origin."""
+    from leerpad.lrs.testing import LiveLRS
+    from leerpad.scoring.embedded import prepare
+
+    tmp = tmp_path_factory.mktemp("scored-launch")
+    course = tmp / "course"
+    shutil.copytree(DEMO, course, ignore=shutil.ignore_patterns("site", ".leerpad"))
+    content = tmp / "imported"
+    content.mkdir()
+    simulated = _simulated_lms_class()(content, {}, lms_lrs.endpoint, lms_auth)
+    state = course / ".leerpad"
+    lrs = LiveLRS.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state,
+                        cors_origins=(simulated.origin,), bcrypt_rounds=4, extra_env=prepare(course))
+    try:
+        package = tmp / "scored.zip"
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("LEERPAD_LRS_")},
+               "LEERPAD_LRS_ENDPOINT": lrs.endpoint, "LEERPAD_LRS_USERNAME": lrs.write[0],
+               "LEERPAD_LRS_PASSWORD": lrs.write[1]}
+        result = subprocess.run([sys.executable, "-m", "leerpad.cli", "package", "-o", str(package), str(course)],
+                                capture_output=True, text=True, check=False, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stderr == "", "no warning: the keys stayed on the server"
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(content)
+        simulated.structure = course_structure(package)
+        yield ScoredLaunch(simulated, lrs, course, package)
+    finally:
+        simulated.close()
+        lrs.stop()
 
 
 def lms_credential(lrs: LmsLrs) -> tuple[str, str]:

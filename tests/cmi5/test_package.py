@@ -8,7 +8,9 @@ against the XSD the package itself carries, and checked with `--check`.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -155,3 +157,54 @@ def test_pages_may_connect_to_the_lms_the_organiser_names(demo_zip: Path, tmp_pa
     assert (wrong.returncode, wrong.stderr.strip()) == (
         2, "--lms-origin 'lms.example.be' is geen oorsprong (bv. https://lms.example.be)")
     assert not (tmp_path / "x.zip").exists()
+
+
+KEYS_IN_PAGES = ("waarschuwing: de antwoordsleutels van 3 toetsen staan in de pagina's van het pakket, want de "
+                 "cursus noemt geen LRS; die resultaten tellen niet voor accreditatie (noem een LRS: 'lrs:' in "
+                 "mkdocs.yml of LEERPAD_LRS_ENDPOINT)\n")
+
+
+def _package(course: Path, output: Path, **lrs: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEERPAD_LRS_")} | lrs
+    return subprocess.run([sys.executable, "-m", "leerpad.cli", "package", "-o", str(output), str(course)],
+                          capture_output=True, text=True, check=False, env=env)
+
+
+@pytest.fixture
+def exposed_course(tmp_path: Path) -> Path:
+    """The demo course whose docs/ holds a .leerpad/ folder that MkDocs is told to publish."""
+    course = tmp_path / "course"
+    shutil.copytree(TESTS / "demo", course, ignore=shutil.ignore_patterns("site", ".leerpad"))
+    keys = course / "docs" / ".leerpad" / "keys"
+    keys.mkdir(parents=True)
+    (keys / "toegang-toets.json").write_text('{"geheim": true}\n', "utf-8")
+    with (course / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("exclude_docs: |\n  !.leerpad/\n")  # MkDocs leaves dot folders out unless told so
+    return course
+
+
+def test_a_package_whose_pages_carry_the_answer_keys_warns_and_never_holds_leerpad_state(
+    exposed_course: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "course.zip"
+    result = _package(exposed_course, output)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == KEYS_IN_PAGES
+    with zipfile.ZipFile(output) as archive:
+        names = archive.namelist()
+        page = archive.read("toetsen/toegang-toets/index.html").decode("utf-8")
+    assert "correctResponsesPattern" in page  # what the warning is about
+    assert [n for n in names if ".leerpad" in n.split("/")] == []
+
+
+def test_a_package_that_names_an_lrs_keeps_the_keys_out_and_says_nothing(exposed_course: Path, tmp_path: Path) -> None:
+    output = tmp_path / "course.zip"
+    result = _package(exposed_course, output, LEERPAD_LRS_ENDPOINT="https://lrs.example.be/xAPI/",
+                      LEERPAD_LRS_USERNAME="browser", LEERPAD_LRS_PASSWORD="schrijven")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+    with zipfile.ZipFile(output) as archive:
+        names = archive.namelist()
+        page = archive.read("toetsen/toegang-toets/index.html").decode("utf-8")
+    assert "correctResponsesPattern" not in page
+    assert [n for n in names if ".leerpad" in n.split("/")] == []

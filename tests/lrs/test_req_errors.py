@@ -147,18 +147,34 @@ def test_XAPI_00329_a_statement_the_database_cannot_take_gets_500_and_the_lrs_re
     kept = make_statement()
     assert backend_lrs.post(kept).status_code == 200
     failed = make_statement()
+    assert backend_lrs.log_path is not None
+    log_before = backend_lrs.log_path.stat().st_size
     database = open_database(backend_lrs.database)
     try:
         # The server's fault, not the client's: the table is gone for a moment while the LRS runs.
         with database.transaction() as cursor:
             cursor.execute("ALTER TABLE statements RENAME TO statements_weg")
         try:
-            assert backend_lrs.post(failed).status_code == 500
+            # A write (Leerpad's) and a query (Ralph's): both answer as the LRS's other errors do.
+            query = backend_lrs.get({"verb": "http://adlnet.gov/expapi/verbs/answered"})
+            for response in (backend_lrs.post(failed), query):
+                assert response.status_code == 500
+                assert response.headers["X-Experience-API-Version"] == "1.0.3"
+                assert response.headers["Content-Type"] == "application/json"
+                # The internals (the table, the traceback) stay in the log.
+                assert response.json() == {"detail": "The LRS could not carry out the request because of an error "
+                                                      "on the server; its log says why"}  # fmt: skip
         finally:
             with database.transaction() as cursor:
                 cursor.execute("ALTER TABLE statements_weg RENAME TO statements")
     finally:
         database.close()
+    with backend_lrs.log_path.open(encoding="utf-8", errors="replace") as log:
+        log.seek(log_before)
+        logged = log.read()
+    assert "POST /xAPI/statements failed" in logged and "GET /xAPI/statements failed" in logged
+    assert logged.count("Traceback (most recent call last)") >= 2
+    assert "no such table: statements" in logged or 'relation "statements" does not exist' in logged
     assert backend_lrs.get({"statementId": failed["id"]}).status_code == 404
     assert backend_lrs.get({"statementId": kept["id"]}).status_code == 200
     assert backend_lrs.post(failed).status_code == 200

@@ -47,6 +47,26 @@ def _port_is_closed(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+LMS = "https://lms.example.be"
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization,content-type,x-experience-api-version",
+}
+
+
+def _cors_allows(url: str, origin: str, write: tuple[str, str], body: Any) -> bool:
+    """Whether a browser on ``origin`` may POST ``body`` to ``url``: preflight and answer both allow it."""
+    preflight = requests.options(url, headers={"Origin": origin, **PREFLIGHT}, timeout=10)
+    post = requests.post(url, json=body, auth=write, headers={**XAPI_HEADERS, "Origin": origin}, timeout=10)
+    assert post.status_code == 200, post.text  # CORS binds the browser, not the server
+    # The browser sends the credential itself (Authorization): never cookies, so no allow-credentials.
+    assert not any("access-control-allow-credentials" in r.headers for r in (preflight, post))
+    allowed = [r.headers.get("access-control-allow-origin") == origin for r in (preflight, post)]
+    assert preflight.status_code == (200 if allowed[0] else 400)
+    assert allowed[0] == allowed[1]
+    return allowed[0]
+
+
 @contextmanager
 def _leerpad(*args: str, site_port: int, lrs_port: int) -> Iterator[subprocess.Popen[str]]:
     env = {
@@ -90,7 +110,7 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
 ) -> None:
     site_port, lrs_port = free_port(), free_port()
     # --port/--lrs-port win over LEERPAD_SITE_PORT/LEERPAD_LRS_PORT (set to other free ports here).
-    flags = ("--port", str(site_port), "--lrs-port", str(lrs_port))
+    flags = ("--port", str(site_port), "--lrs-port", str(lrs_port), "--origin", LMS)
     with _leerpad("serve", str(course), *flags, site_port=free_port(), lrs_port=free_port()) as process:
         _wait_for(f"http://127.0.0.1:{site_port}/", process)
         credentials_file = course / ".leerpad" / "credentials.json"
@@ -114,6 +134,8 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
         )
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == origin
+        assert _cors_allows(url, LMS, write, make_statement())  # --origin: the LMS that launches the course
+        assert not _cors_allows(url, "https://andere.example.be", write, make_statement())
         found = requests.get(url, params={"statementId": statement["id"]}, auth=read, headers=XAPI_HEADERS, timeout=10)
         assert found.json()["object"]["definition"]["choices"] == statement["object"]["definition"]["choices"]
         assert requests.get(url, auth=write, headers=XAPI_HEADERS, timeout=10).status_code == 403
@@ -263,3 +285,41 @@ def test_credentials_added_revoked_and_a_backup_while_the_lrs_runs(
         assert (revoked.returncode, revoked.stdout) == (0, "Sleutel 'rapport' ingetrokken.\n")
         assert requests.get(url, auth=auth, headers=XAPI_HEADERS, timeout=10).status_code == 401
         _ctrl_c(process)
+
+
+def test_lrs_allows_an_lms_origin_given_with_origin(course: Path, make_statement: Make) -> None:
+    site_port, lrs_port = free_port(), free_port()
+    flags = ("--port", str(lrs_port), "--origin", LMS + "/", "--origin", "HTTP://127.0.0.1:9444")
+    with _leerpad("lrs", str(course), *flags, site_port=site_port, lrs_port=free_port()) as process:
+        endpoint = f"http://127.0.0.1:{lrs_port}/xAPI/"
+        _wait_for(endpoint + "about", process)
+        credentials = json.loads((course / ".leerpad" / "credentials.json").read_text())
+        write = (credentials["write"]["username"], credentials["write"]["password"])
+        statements = endpoint + "statements"
+        for origin in (LMS, "http://127.0.0.1:9444", f"http://127.0.0.1:{site_port}"):  # the site's stays
+            assert _cors_allows(statements, origin, write, make_statement())
+        for stranger in ("https://andere.example.be", "http://127.0.0.1:9445", "https://lms.example.be:8443"):
+            assert not _cors_allows(statements, stranger, write, make_statement())
+        # The scorer mounted beside /xAPI/ answers the same origins (the LMS's page starts a toets).
+        attempts = f"http://127.0.0.1:{lrs_port}/leerpad/v1/attempts"
+        for origin, allowed in ((LMS, True), ("https://andere.example.be", False)):
+            preflight = requests.options(attempts, headers={"Origin": origin, **PREFLIGHT}, timeout=10)
+            assert (preflight.headers.get("access-control-allow-origin") == origin) is allowed
+        _ctrl_c(process)
+
+
+@pytest.mark.parametrize("command", ["lrs", "serve"])
+@pytest.mark.parametrize(
+    "origin",
+    ["lms.example.be", "https://lms.example.be/cursus", "ftp://lms.example.be", "https://lms.example.be:99999",
+     "https://lms.example.be?x=1", "https://gebruiker@lms.example.be", "*", "https://"],
+)  # fmt: skip
+def test_a_bad_origin_is_named_and_nothing_starts(course: Path, command: str, origin: str) -> None:
+    lrs_port = free_port()
+    result = _cli(command, str(course), "--origin", LMS, "--origin", origin, "--port", str(lrs_port))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        f"--origin '{origin}' is geen oorsprong: schrijf schema://host[:poort] zonder pad, bv. https://lms.example.be\n",
+        "",
+    )
+    assert not (course / ".leerpad").exists() and _port_is_closed(lrs_port)

@@ -138,6 +138,10 @@ BAD_STARTS = [
     (_body(actor={"account": {"name": "1-23456-78-901"}}), NO_ACCOUNT),
     (_body(actor={"objectType": "Group", "mbox": "mailto:a@b.be"}), "'actor' moet een Agent zijn (objectType 'Agent')"),
     ([], "de aanvraag moet een JSON-object zijn"),
+    (_body(identity_source="lms"),
+     "'identity_source' moet 'declared' (door de leerder opgegeven) of 'cmi5' (van de leeromgeving) zijn"),
+    (_body(profession="Huisarts <b>"), "'profession' moet de id van een beroep zijn (bv. 'huisarts')"),
+    (_body(profession=7), "'profession' moet de id van een beroep zijn (bv. 'huisarts')"),
 ]
 
 

@@ -159,6 +159,29 @@ def test_the_stored_statements_are_the_scorers(scoring: Scoring) -> None:
     assert module["context"]["extensions"] == {"https://w3id.org/leerpad/extension/identity-source": "declared"}
 
 
+@pytest.mark.parametrize(("named", "extensions"), [
+    ({"identity_source": "declared", "profession": "apotheker"},
+     {"https://w3id.org/leerpad/extension/identity-source": "declared", f"{COURSE}/extension/beroep": "apotheker"}),
+    ({"identity_source": "cmi5"}, {"https://w3id.org/leerpad/extension/identity-source": "cmi5"}),
+])
+def test_the_start_names_where_the_identity_came_from_and_the_profession(
+    scoring: Scoring, named: dict[str, str], extensions: dict[str, str]
+) -> None:
+    """The runtime says in the start request whether the LMS named the learner (cmi5) or the learner
+    declared themselves, with their profession; every statement of the attempt carries both."""
+    actor, registration = learner(), str(uuid.uuid4())
+    body = {"attempt": str(uuid.uuid4()), "quiz": "verbondenheid-toets", "actor": actor,
+            "registration": registration, **named}
+    started = scoring.post("/leerpad/v1/attempts", body)
+    assert started.status_code == 200, started.text
+    assert scoring.answer(started.json()).status_code == 200
+    stored = scoring.statements(registration=registration)
+    assert len(stored) == 5  # 2 answered, the quiz passed, the module completed and passed
+    for statement in stored:
+        own = {k: v for k, v in statement["context"]["extensions"].items() if "attempt" not in k}
+        assert own == extensions
+
+
 def test_a_repeated_submit_returns_the_first_result_and_stores_nothing(scoring: Scoring) -> None:
     registration = str(uuid.uuid4())
     started = _start(scoring, "toegang-toets", learner(), registration)

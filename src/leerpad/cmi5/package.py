@@ -22,6 +22,7 @@ from leerpad.cmi5.check import check_package
 from leerpad.cmi5.structure import SCHEMA_DIR, assignable_units, course_structure
 from leerpad.content.validate import count
 from leerpad.plugin.settings import read_course
+from leerpad.xapi.keys import STATE_DIR
 
 SCHEMA_FOLDER = "cmi5-schema"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP can hold
@@ -53,14 +54,20 @@ def run_package(root: Path, output: Path, lms_origins: Sequence[str] = ()) -> in
     with tempfile.TemporaryDirectory(prefix="leerpad-package-") as tmp:
         site = Path(tmp) / "site"
         try:
-            page_urls, description = _build_site(root, site, [m.page for m in course.modules])
+            page_urls, description, keyed = _build_site(root, site, [m.page for m in course.modules])
         except MkDocsException:  # MkDocs logged every error; its own last line is English
             print("Het pakket is niet gemaakt: de site kon niet gebouwd worden (zie de fouten hierboven).",
                   file=sys.stderr)
             return 1
         units = assignable_units(course, root, page_urls)
-        entries = {path.relative_to(site).as_posix(): path.read_bytes()
-                   for path in sorted(site.rglob("*")) if path.is_file()}
+        if keyed:  # no LRS named: the pages score the toetsen themselves, with the key
+            noun = "toets" if keyed == 1 else "toetsen"
+            print(f"waarschuwing: de antwoordsleutels van {keyed} {noun} staan in de pagina's van het pakket, want de "
+                  "cursus noemt geen LRS; die resultaten tellen niet voor accreditatie (noem een LRS: 'lrs:' in "
+                  "mkdocs.yml of LEERPAD_LRS_ENDPOINT)", file=sys.stderr)
+        # The course's state (.leerpad/: answer keys, credentials) never goes into a package.
+        entries = {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*"))
+                   if path.is_file() and STATE_DIR not in path.relative_to(site).parts}
         for name in entries:
             if name.endswith(".html"):
                 entries[name] = allow_lms(entries[name], lms_origins or ANY_LMS)
@@ -85,8 +92,9 @@ def run_package(root: Path, output: Path, lms_origins: Sequence[str] = ()) -> in
     return 0
 
 
-def _build_site(root: Path, site: Path, pages: list[str]) -> tuple[dict[str, str], str]:
-    """`mkdocs build` into ``site``; the built file of each module page, and the site description."""
+def _build_site(root: Path, site: Path, pages: list[str]) -> tuple[dict[str, str], str, int]:
+    """`mkdocs build` into ``site``: the built file of each module page, the site description, and
+    how many toetsen carry their answer key in the pages (the build named no LRS)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.structure.files import File
@@ -103,7 +111,9 @@ def _build_site(root: Path, site: Path, pages: list[str]) -> tuple[dict[str, str
     for page in pages:
         built = File(page, config.docs_dir, config.site_dir, config.use_directory_urls).dest_uri
         urls[page] = built
-    return urls, str(config.get("site_description") or "")
+    plugin = config.plugins["leerpad"]
+    keyed = len(plugin.course.quizzes) if plugin.context.keys_in_page else 0  # type: ignore[attr-defined]
+    return urls, str(config.get("site_description") or ""), keyed
 
 
 def allow_lms(page: bytes, origins: Sequence[str]) -> bytes:

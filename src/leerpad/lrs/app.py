@@ -18,7 +18,9 @@ Every request to ``/xAPI/…`` passes the front (:class:`XapiFront`) in this ord
    State, Activity Profile, Agent Profile, Agents, Activities
    (:mod:`~leerpad.lrs.resources`).
 
-Every xAPI answer carries ``X-Experience-API-Version: 1.0.3``. CORS is answered
+Every xAPI answer carries ``X-Experience-API-Version: 1.0.3``, errors included: a
+failure of the server itself (a database error, an exception in Ralph) is logged
+with its traceback and answered 500 ``{"detail": …}`` without it. CORS is answered
 outside everything, for the origins in ``RALPH_RUNSERVER_CORS_ALLOW_ORIGINS``.
 
 Extending the LRS (e.g. the scorer): :func:`root_mounts` lists apps mounted at the
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -58,6 +61,8 @@ DEFAULT_MAX_BATCH = 1000
 _VERSION = re.compile(r"^1\.0(\.\d+)?$")
 # Form fields of the alternate request syntax that are headers (Communication 1.3).
 _FORM_HEADERS = ("authorization", "x-experience-api-version", "content-type", "if-match", "if-none-match")
+SERVER_FAILURE = "The LRS could not carry out the request because of an error on the server; its log says why"
+_log = logging.getLogger(__name__)
 
 
 class BodyTooLarge(Exception):
@@ -144,6 +149,9 @@ class XapiFront:
             result = await self._answer(scope, receive)
         except BodyTooLarge:
             result = Answer.error(413, f"The request body is larger than {self.max_body} bytes")
+        except Exception:  # noqa: BLE001 - the server's fault: the log keeps the traceback, the client gets xAPI
+            _log.exception("%s %s failed", scope["method"], scope["path"])
+            result = Answer.error(500, SERVER_FAILURE)
         await send_answer(send, result, head=head)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Answer:

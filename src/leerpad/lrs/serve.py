@@ -13,9 +13,13 @@ the site is built for that endpoint (with ``LEERPAD_LRS_USERNAME``/``_PASSWORD``
 Ports: ``--port``/``--lrs-port`` (``leerpad serve``), ``--port`` (``leerpad lrs``), or
 ``LEERPAD_SITE_PORT`` (8000) and ``LEERPAD_LRS_PORT`` (8100).
 
+CORS allows the site's own origins; ``--origin ORIGIN`` (both commands, repeatable)
+allows one more, e.g. the LMS that launches the course (cmi5), for the LRS and the
+scorer mounted beside it.
+
 ``leerpad lrs`` also manages the LRS of a course folder (:func:`lrs_main`)::
 
-    leerpad lrs [DIR] [--port N]                 # run the LRS
+    leerpad lrs [DIR] [--port N] [--origin O]    # run the LRS
     leerpad lrs credential add NAME --scope S …  # S: statements/write, statements/read, state, profile, all
     leerpad lrs credential list | revoke NAME    # (--dir DIR, default .)
     leerpad lrs backup FILE                      # consistent copy of the SQLite store, also while it runs
@@ -35,6 +39,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 from leerpad.lrs.credentials import (
     CREDENTIALS_FILE,
@@ -60,15 +65,57 @@ def site_origins(port: int) -> list[str]:
     return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
 
 
+class OriginError(ValueError):
+    """A value given to ``--origin`` is not an origin; the message is Dutch and names it."""
+
+
+def parse_origin(value: str) -> str:
+    """``scheme://host[:port]`` as a browser sends it in ``Origin`` (lower case, no default port).
+
+    Raises :class:`OriginError` for anything else: a path, query, user name, another
+    scheme than http(s), a bad port, or ``*`` (CORS allows named origins only).
+    """
+    text = value.strip()
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+        well_formed = (
+            parts.scheme.lower() in ("http", "https")
+            and bool(parts.hostname)
+            and parts.username is None
+            and parts.path in ("", "/")
+            and not (parts.query or parts.fragment or text.endswith(("?", "#")))
+        )
+    except ValueError:  # a port that is not a number from 0 to 65535
+        well_formed = False
+    if not well_formed or not parts.hostname:
+        raise OriginError(
+            f"--origin '{value}' is geen oorsprong: schrijf schema://host[:poort] zonder pad, "
+            "bv. https://lms.example.be"
+        )
+    scheme, host = parts.scheme.lower(), parts.hostname
+    host = f"[{host}]" if ":" in host else host
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
 def database_url(course_dir: Path) -> str:
     """The embedded LRS's SQLite database for a course folder."""
     return f"sqlite://{(course_dir / STATE_DIR / DATABASE_FILE).resolve()}"
 
 
 def start_embedded_lrs(
-    course_dir: Path, site_port: int, lrs_port: int, database: str | None = None, workers: int = 1
+    course_dir: Path,
+    site_port: int,
+    lrs_port: int,
+    database: str | None = None,
+    workers: int = 1,
+    origins: Sequence[str] = (),
 ) -> LRSServer:
-    """Start the embedded LRS for ``course_dir`` with its scorer (credentials created on first start)."""
+    """Start the embedded LRS for ``course_dir`` with its scorer (credentials created on first start).
+
+    CORS allows the site's origins and ``origins`` (checked by :func:`parse_origin`).
+    """
     from leerpad.scoring.course import CourseError
     from leerpad.scoring.embedded import prepare
 
@@ -81,7 +128,7 @@ def start_embedded_lrs(
         state_dir=course_dir / STATE_DIR,
         host=DEFAULT_HOST,
         port=lrs_port,
-        cors_origins=site_origins(site_port),
+        cors_origins=[*site_origins(site_port), *origins],
         workers=workers,
         extra_env=scorer_env,
     )
@@ -136,8 +183,20 @@ def _serve_watch(config_file: Path, port: int) -> None:
     mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=f"{DEFAULT_HOST}:{port}")
 
 
-def serve(course_dir: Path, watch: bool = False, port: int | None = None, lrs_port: int | None = None) -> int:
-    """Build and serve the course with its LRS until Ctrl-C; return the exit code."""
+def serve(
+    course_dir: Path,
+    watch: bool = False,
+    port: int | None = None,
+    lrs_port: int | None = None,
+    origins: Sequence[str] = (),
+) -> int:
+    """Build and serve the course with its LRS until Ctrl-C; return the exit code.
+
+    ``origins``: more origins CORS allows (``--origin``), as given on the command line.
+    """
+    allowed = _origins(origins)
+    if allowed is None:
+        return 2
     course_dir = course_dir.resolve()
     config_file = course_dir / "mkdocs.yml"
     if not config_file.exists():
@@ -151,7 +210,7 @@ def serve(course_dir: Path, watch: bool = False, port: int | None = None, lrs_po
             if os.environ.get("LEERPAD_LRS_ENDPOINT"):
                 print(f"Externe LRS: {os.environ['LEERPAD_LRS_ENDPOINT']}")
             else:
-                lrs = start_embedded_lrs(course_dir, site_port, lrs_port)
+                lrs = start_embedded_lrs(course_dir, site_port, lrs_port, origins=allowed)
                 os.environ["LEERPAD_LRS_ENDPOINT"] = lrs.endpoint
                 os.environ["LEERPAD_LRS_USERNAME"], os.environ["LEERPAD_LRS_PASSWORD"] = lrs.write
                 print(f"LRS: {lrs.endpoint} (sleutels in {course_dir / STATE_DIR / CREDENTIALS_FILE})")
@@ -180,8 +239,26 @@ def serve(course_dir: Path, watch: bool = False, port: int | None = None, lrs_po
     return 0
 
 
-def run_lrs(course_dir: Path, port: int | None = None, database: str | None = None, workers: int = 1) -> int:
-    """Run the embedded LRS alone until Ctrl-C; return the exit code."""
+def _origins(values: Sequence[str]) -> list[str] | None:
+    """The ``--origin`` values as origins, or None after printing the first bad one."""
+    try:
+        return [parse_origin(value) for value in values]
+    except OriginError as error:
+        print(error)
+        return None
+
+
+def run_lrs(
+    course_dir: Path,
+    port: int | None = None,
+    database: str | None = None,
+    workers: int = 1,
+    origins: Sequence[str] = (),
+) -> int:
+    """Run the embedded LRS alone until Ctrl-C; return the exit code (``origins``: as :func:`serve`)."""
+    allowed = _origins(origins)
+    if allowed is None:
+        return 2
     course_dir = course_dir.resolve()
     site_port = _port("LEERPAD_SITE_PORT", 8000)
     lrs_port = port or _port("LEERPAD_LRS_PORT", 8100)
@@ -190,7 +267,7 @@ def run_lrs(course_dir: Path, port: int | None = None, database: str | None = No
         return 1
     with _terminate_as_interrupt():
         try:
-            lrs = start_embedded_lrs(course_dir, site_port, lrs_port, database, workers)
+            lrs = start_embedded_lrs(course_dir, site_port, lrs_port, database, workers, allowed)
         except LRSStartError as error:
             print(f"De LRS start niet: {error}")
             return 1
@@ -275,5 +352,10 @@ def lrs_main(argv: Sequence[str]) -> int:
     parser.add_argument("--port", type=int, help="poort van de LRS (standaard 8100)")
     parser.add_argument("--database", help="postgresql://… in plaats van .leerpad/lrs.sqlite3")
     parser.add_argument("--workers", type=int, default=1, help="processen (alleen met PostgreSQL)")
+    parser.add_argument(
+        "--origin", action="append", default=[], metavar="ORIGIN",
+        help="sta ook deze oorsprong toe (CORS), bv. het LMS: https://lms.example.be (herhaalbaar)",
+    )
     args = parser.parse_args(argv)
-    return run_lrs(Path(args.dir), port=args.port, database=args.database, workers=args.workers)
+    return run_lrs(Path(args.dir), port=args.port, database=args.database, workers=args.workers, origins=args.origin)
+

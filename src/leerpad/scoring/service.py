@@ -31,6 +31,9 @@ _DURATION = re.compile(
     rf"(?:T(?=\d)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?$"
 )
 _MBOX = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
+_PROFESSION = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+#: Where the learner's identity came from (CONTRACTS.md), as the start request names it.
+IDENTITY_SOURCES = ("declared", "cmi5")
 
 
 class Refusal(Exception):
@@ -88,6 +91,20 @@ def _learner(actor: Mapping[str, Any]) -> str:
     return key
 
 
+def _identity(data: Mapping[str, Any], default: str) -> dict[str, str]:
+    """The start request's ``identity_source`` and ``profession`` (both optional), checked."""
+    source = data.get("identity_source", default)
+    if source not in IDENTITY_SOURCES:
+        raise _bad("'identity_source' moet 'declared' (door de leerder opgegeven) of 'cmi5' (van de leeromgeving) zijn")
+    found = {"identity_source": source}
+    profession = data.get("profession")
+    if profession is not None:
+        if not isinstance(profession, str) or not _PROFESSION.match(profession):
+            raise _bad("'profession' moet de id van een beroep zijn (bv. 'huisarts')")
+        found["profession"] = profession
+    return found
+
+
 def _body(body: object) -> Mapping[str, Any]:
     if not isinstance(body, Mapping):
         raise _bad("de aanvraag moet een JSON-object zijn")
@@ -124,6 +141,7 @@ class Scorer:
         quiz = self._quiz(data.get("quiz"))
         actor = check_actor(data.get("actor"))
         registration = _uuid(data.get("registration"), "registration")
+        identity = _identity(data, self.identity_source)
         learner = _learner(actor)
         existing = self.book.get(attempt_id)
         if existing is not None:
@@ -136,7 +154,7 @@ class Scorer:
             if quiz.key.final:
                 self._check_final_open(actor, learner)
             plan = self._plan(quiz, self.book.last_plan(learner, quiz.id))
-            start = {"actor": actor, "registration": registration, "plan": plan}
+            start = {"actor": actor, "registration": registration, "plan": plan, **identity}
             try:
                 self.book.add(attempt_id, learner, quiz.id, used + 1, start)
             except AttemptTaken:
@@ -260,7 +278,8 @@ class Scorer:
             self.course,
             actor=actor,
             registration=attempt.start["registration"],
-            identity_source=self.identity_source,
+            identity_source=attempt.start.get("identity_source", self.identity_source),
+            profession=attempt.start.get("profession"),
             timestamp=moment.isoformat(),
             attempt=attempt_id,
             number=attempt.number,

@@ -62,6 +62,7 @@ class Attribution:
         registration: str,
         identity_source: str,
         timestamp: str,
+        profession: str | None = None,
         attempt: str | None = None,
         number: int | None = None,
     ) -> None:
@@ -70,6 +71,7 @@ class Attribution:
         self.actor = actor
         self.registration = registration
         self.identity_source = identity_source
+        self.profession = profession
         self.timestamp = timestamp
         self.attempt = attempt
         self.number = number
@@ -87,6 +89,8 @@ class Attribution:
     ) -> dict[str, Any]:
         """One complete statement."""
         extensions: dict[str, Any] = {EXT_IDENTITY_SOURCE: self.identity_source}
+        if self.profession:  # the declared learner's; an LMS names none
+            extensions[f"{self.course.iri}/extension/beroep"] = self.profession
         if with_attempt and self.attempt is not None:
             extensions[EXT_ATTEMPT] = self.attempt
             extensions[EXT_ATTEMPT_NUMBER] = self.number

@@ -10,13 +10,11 @@
 import { get, h, since, uuid } from './page.js';
 
 const KEY = 'leerpad.cmi5', QUEUE = KEY + '.q';
-const CMI5 = 'https://w3id.org/xapi/cmi5/context/';
+const CMI5 = 'https://w3id.org/xapi/cmi5/context/', ADL = 'http://adlnet.gov/expapi/verbs/';
 const CATEGORY = CMI5 + 'categories/cmi5', MOVEON = CMI5 + 'categories/moveon';
 const SESSION = CMI5 + 'extensions/sessionid', MASTERY = CMI5 + 'extensions/masteryscore';
 const PARAMS = ['endpoint', 'fetch', 'actor', 'registration', 'activityId'];
 const MODES = ['Normal', 'Browse', 'Review'];
-/** Where the AU keeps what it already reported in this registration (one passed, one completed). */
-const STATUS = 'https://w3id.org/leerpad/cmi5/status';
 const AGAIN = ' Start de module opnieuw vanuit uw leeromgeving.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -170,7 +168,7 @@ export class Lms {
   defined(verb, result, mastery) {
     const s = this.s, st = this.stamp({
       id: uuid(), timestamp: new Date().toISOString(),
-      verb: { id: 'http://adlnet.gov/expapi/verbs/' + verb, display: { 'en-US': verb } },
+      verb: { id: ADL + verb, display: { 'en-US': verb } },
       object: { objectType: 'Activity', id: s.activityId },
       result,
     });
@@ -232,7 +230,7 @@ export class Lms {
     this.report();
   }
 
-  /** The module is done: completed (once per registration), and what was reported kept in the LMS's State. */
+  /** The module is done: completed, once per registration. */
   report() {
     const s = this.s;
     if (!s.status.completed) {
@@ -240,9 +238,6 @@ export class Lms {
       this.defined('completed', { completion: true, duration: since(s.start) });
     }
     this.save();
-    fetch(s.endpoint + 'activities/state?' + new URLSearchParams(state(s, STATUS)), {
-      method: 'PUT', keepalive: true, headers: headers(s), body: JSON.stringify(s.status), // outlives a closed window
-    }).catch(() => 0);
   }
 
   /** The session's one failed. @param {any} result */
@@ -382,7 +377,12 @@ export async function launch() {
     if (!s.auth) throw new Stop('De aanmeldsleutel van deze sessie werd al gebruikt of is verlopen.' + AGAIN);
     const data = checkData(await doc(s, 'activities/state', state(s, 'LMS.LaunchData'), 'LMS.LaunchData'));
     s.prefs = await optional(s, 'agents/profile', { agent: JSON.stringify(s.actor), profileId: 'cmi5LearnerPreferences' }, 'profileId');
-    s.status = await optional(s, 'activities/state', state(s, STATUS), 'stateId') || {};
+    // What this registration already reported (one passed, one completed) is read from the
+    // statements the LMS holds: a note the AU kept itself may be lost when a window closes.
+    for (const v of /** @type {const} */ (['passed', 'completed'])) {
+      const r = await doc(s, 'statements', { agent: JSON.stringify(s.actor), verb: ADL + v, activity: s.activityId, registration: s.registration, limit: '1' }, 'Uw eerdere resultaat');
+      s.status[v] = !!(r && r.statements && r.statements[0]);
+    }
     s.data = data;
     s.start = Date.now();
     const lms = new Lms(s);

@@ -4,7 +4,7 @@
 import { panel } from './learner.js';
 import { mark, onPage, spent } from './progress.js';
 import { Outbox } from './outbox.js';
-import { all, emit, get, h, keys, migrate, set, since } from './page.js';
+import { all, emit, get, h, keys, migrate, set, since, within } from './page.js';
 import { Case, Question, Quiz } from './quiz.js';
 import { def, listen, stamp } from './xapi.js';
 
@@ -123,6 +123,7 @@ async function init() {
   const man = env.man = await env.manifest;
   // Launched by an LMS (cmi5): its learner, LRS and rules; cmi5.js loads only then.
   if (!env.outbox && (/[?&](endpoint|fetch|actor)=/.test(location.search) || sessionStorage['leerpad.cmi5'])) env.lms = await (await import('./cmi5.js')).launch();
+  if (env.lms) within(env.lms.s.registration);
   const box = env.outbox || start(cfg);
   const kase = man && man.cases.find(x => x.iri === pg.iri), mods = kase ? kase.modules.map(modIri) : [];
   if (pg.iri) {

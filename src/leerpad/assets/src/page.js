@@ -47,11 +47,21 @@ const P = 'leerpad.';
  * @type {Map<string, string>}
  */
 const mem = new Map();
+let R = '';
+/**
+ * Progress (`s.` records, `t.` times) of an LMS launch is its registration's own,
+ * `r.<registration>.s.…`: a new enrolment starts afresh; standalone records keep their names.
+ * @param {string} reg
+ */
+export const within = reg => { R = 'r.' + reg + '.' };
+/** @param {string} k */
+const at = k => /^[st]\./.test(k) ? R + k : k;
 /** A record as stored; its type is the caller's (see types.d.ts). @param {string} k @returns {any} */
-export const get = k => { try { return JSON.parse(mem.get(k) || localStorage[P + k] || 'null') } catch { return null } };
+export const get = k => { try { return JSON.parse(mem.get(k = at(k)) || localStorage[P + k] || 'null') } catch { return null } };
 /** @param {string} k @param {unknown} v */
 export const set = (k, v) => {
   const t = JSON.stringify(v);
+  k = at(k);
   try {
     localStorage[P + k] = t;
     mem.delete(k);
@@ -61,10 +71,10 @@ export const set = (k, v) => {
   }
 };
 /** @param {string} k */
-export const del = k => { mem.delete(k); localStorage.removeItem(P + k) };
-/** Sorted keys below a prefix, without "leerpad.". @param {string} pre */
+export const del = k => { mem.delete(k = at(k)); localStorage.removeItem(P + k) };
+/** Sorted keys below a prefix, without "leerpad." (nor the registration's part). @param {string} pre */
 export const keys = pre => [...new Set([...Object.keys(localStorage).filter(k => k.startsWith(P)).map(k => k.slice(8)), ...mem.keys()])]
-  .filter(k => k.startsWith(pre)).sort();
+  .filter(k => k.startsWith(at(pre))).map(k => k.slice(at(pre).length - pre.length)).sort();
 
 /**
  * Version 1 records (no `v`, one-letter fields, written before version 2)

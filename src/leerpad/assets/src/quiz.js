@@ -257,7 +257,10 @@ export class Quiz {
     let a = { attempt: '', number: this.s.attempt + 1, attempts_left: this.max ? this.max - this.s.results.length - 1 : null, questions: this.qs.filter(q => q.data.scored).map(q => q.data.id), options: {} };
     if (this.url) {
       this.go.disabled = true;
-      const r = await this.box.call(this.url, { attempt: uuid(), quiz: this.id, actor: actor(), registration: registration() }).catch(() => null);
+      // Who the learner is and where that came from: the LMS's launch, or what the learner declared (with a profession).
+      const l = window.leerpad?.lms?.s, me = /** @type {LearnerRecord|null} */ (get('learner'));
+      const who = l ? { actor: l.actor, registration: l.registration, identity_source: 'cmi5' } : { actor: actor(), registration: registration(), profession: me?.profession };
+      const r = await this.box.call(this.url, { attempt: uuid(), quiz: this.id, ...who }).catch(() => null);
       this.go.disabled = false;
       if (!r) return this.note('Er is geen verbinding met de leeromgeving. Om een toets te starten hebt u een internetverbinding nodig; probeer het opnieuw zodra u verbonden bent.');
       const j = await r.json().catch(() => ({}));
