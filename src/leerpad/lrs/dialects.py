@@ -143,6 +143,10 @@ class PostgresDatabase(Database):
 
         if self._conn is None or self._conn.closed or self._conn.broken:
             self._conn = psycopg.connect(self.url, autocommit=True)
+            # Every transaction in READ COMMITTED, whatever the database's default: the
+            # writers' turns (advisory locks) rely on each read seeing the turn before,
+            # and a REPEATABLE READ default would fail concurrent updates instead.
+            self._conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         return self._conn
 
     @staticmethod

@@ -172,12 +172,11 @@ class AttemptBook:
         same attempt), and every read after it sees the passes of earlier turns.
         On SQLite the transaction itself is the turn (``BEGIN IMMEDIATE``: one writer);
         on PostgreSQL an advisory lock held until commit, across worker processes, in
-        READ COMMITTED whatever the database's default: a snapshot taken before the
-        turn (REPEATABLE READ) would not see the pass committed in the turn before.
+        READ COMMITTED whatever the database's default (the database layer begins every
+        transaction so): a snapshot taken before the turn (REPEATABLE READ) would not
+        see the pass committed in the turn before.
         """
         with self.db.transaction() as cursor:
-            if self.db.name == "postgresql":
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cursor.execute("SELECT learner FROM scorer_attempts WHERE id = ?", [attempt_id])
             row = cursor.fetchone()
             if row is not None:
