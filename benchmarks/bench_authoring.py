@@ -50,7 +50,10 @@ def build(out: Path) -> None:
                    check=True, env=env, cwd=ROOT)
 
 
-def first_load(context: Any, url: str, site: Path, wait: str) -> tuple[float, int, int]:
+PHASES: dict[str, list[tuple[str, str]]] = {}  # editor loads: (phase, ms since navigation), per label
+
+
+def first_load(context: Any, url: str, site: Path, wait: str, label: str = "") -> tuple[float, int, int]:
     """(ms to `wait`, bytes received, bytes gzip would send) for one page load."""
     sizes: dict[str, int] = {}
 
@@ -62,6 +65,10 @@ def first_load(context: Any, url: str, site: Path, wait: str) -> tuple[float, in
     page.goto(url)
     page.wait_for_selector(wait, state="attached", timeout=300_000)
     ms = float(page.evaluate("Number(document.querySelector('.leerpad-editor')?.dataset.first || performance.now())"))
+    if label:  # the worker's own marks: Pyodide's runtime started, course read, first preview shown
+        marks = page.evaluate("({...document.querySelector('.leerpad-editor').dataset})")
+        wanted = (("runtime started", "loaded"), ("ready", "ready"), ("first preview", "first"))
+        PHASES[label] = [(name, marks[key]) for name, key in wanted if key in marks]
     zipped = 0
     for address in sizes:
         local = site / address.split("/", 3)[3].split("?")[0]
@@ -128,8 +135,9 @@ def run() -> None:
                 ctx.close()
                 # The editor: cold, then warm in the same context.
                 ctx = browser.new_context(base_url=url)
-                cold_ms, cold_bytes, cold_gz = first_load(ctx, url + EDITOR, site, ".leerpad-editor[data-checked]")
-                warm_ms, warm_bytes, _ = first_load(ctx, url + EDITOR, site, ".leerpad-editor[data-checked]")
+                cold_ms, cold_bytes, cold_gz = first_load(ctx, url + EDITOR, site, ".leerpad-editor[data-checked]",
+                                                          "cold")
+                warm_ms, warm_bytes, _ = first_load(ctx, url + EDITOR, site, ".leerpad-editor[data-checked]", "warm")
                 page = ctx.new_page()
                 page.goto(url + EDITOR)
                 page.wait_for_selector(".leerpad-editor[data-checked]", state="attached", timeout=300_000)
@@ -158,4 +166,6 @@ def run() -> None:
           f"{bare_warm / 1000:.2f} s: bare Pyodide start | {warm_ms / bare_warm:.2f}x | <= 2.5 s |")
     for name, ms in renders.items():
         print(f"| re-render per change: {name} | {ms:.0f} ms | | | <= 50 ms |")
+    for label, marks in PHASES.items():
+        print(f"\n{label} editor load, ms since navigation: " + ", ".join(f"{n} {float(v):.0f}" for n, v in marks))
     print(f"\nlearner case page loaded in {learner_ms:.0f} ms; machine load average {os.getloadavg()[0]:.1f}")

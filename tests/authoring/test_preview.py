@@ -4,6 +4,7 @@ the page ships about the course (no answer keys of a toets)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,9 +15,10 @@ import pytest
 
 from leerpad.authoring import bundle
 from leerpad.authoring.preview import Preview, course_data, reduce_file
+from leerpad.authoring.preview import _ident as ident_of
 from leerpad.content import load_course
-from leerpad.content.loader import read_course_files
-from leerpad.content.models import QUESTION_TYPES
+from leerpad.content.loader import load_course_files, read_course_files
+from leerpad.content.models import QUESTION_TYPES, ContentError
 from leerpad.content.templates import new_question
 from leerpad.plugin.authoring import leerpad_wheel, templates
 from leerpad.plugin.settings import load_settings
@@ -176,3 +178,90 @@ def test_validate_accepts_a_file_the_preview_accepts(course_preview: Preview, tm
     done = subprocess.run([sys.executable, "-m", "leerpad.cli", "validate", str(course)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout
+
+
+def whole_course_check(preview: Preview, text: str, path: str) -> tuple[list[ContentError], str]:
+    """What a check gave when it loaded the whole course on every change (the reference)."""
+    course, found = load_course_files({**preview.files, path: text}, preview.settings)
+    baseline = set(load_course_files(preview.files, preview.settings)[1])
+    own = [e for e in found if e.path == path]
+    for error in found:
+        if error.path == path or error in baseline:
+            continue
+        match = re.search(r"\(eerder: (?P<path>[^:()]+):(?P<line>\d+)\)", error.message)
+        if match and match.group("path") == path:
+            message = error.message.replace(match.group(0), f"(ook in {error.path}:{error.line})")
+            own.append(ContentError(path, int(match.group("line")), message))
+        else:
+            own.append(ContentError(path, 1, f"{error.path}:{error.line}: {error.message}"))
+    kind = "quiz" if path.startswith("quizzes/") else "case"
+    return sorted(own), preview.render(course, kind, ident_of(text), text)
+
+
+def one_file_check(preview: Preview, text: str, path: str) -> tuple[list[ContentError], str]:
+    course, errors = preview.errors(path, text)
+    kind = "quiz" if path.startswith("quizzes/") else "case"
+    return errors, preview.render(course, kind, ident_of(text), text)
+
+
+def clashing_texts(root: Path) -> dict[str, tuple[str, str]]:
+    """Texts whose ids meet the course's: a question id of an earlier and of a later file, a
+    case id of another case, a quiz put at an existing quiz's path, a question id twice."""
+    cases = sorted((root / "cases").glob("*.md"))
+    first, last = cases[0].read_text("utf-8"), cases[-1].read_text("utf-8")
+    qid = next(x.split(":", 1)[1].strip() for x in last.splitlines() if x.startswith("    id:"))
+    qid_first = next(x.split(":", 1)[1].strip() for x in first.splitlines() if x.startswith("    id:"))
+    quiz = sorted((root / "quizzes").glob("*.md"))[0]
+    found = {
+        "later question id": (TWO_MISTAKES.replace("id: buurtwerker-stap", f"id: {qid}"),
+                              "cases/buurtwerker-bij-de-apotheker.md"),
+        "earlier question id": (TWO_MISTAKES.replace("id: buurtwerker-stap", f"id: {qid_first}"),
+                                "cases/zzz-laatste.md"),
+        "case id of another case": (first, "cases/aaa-eerste.md"),
+        "question id twice": (TWO_MISTAKES.replace("id: buurtwerker-reflectie", "id: buurtwerker-stap"),
+                              "cases/buurtwerker-bij-de-apotheker.md"),
+        "existing quiz edited": (quiz.read_text("utf-8").replace("pass_mark:", "pass_mark: 2\nx:"),
+                                 f"quizzes/{quiz.name}"),
+        "quiz with a case's question id": (quiz.read_text("utf-8").replace("id: ", f"id: {qid}\n#", 1),
+                                           "quizzes/zzz.md"),
+    }
+    return found
+
+
+@pytest.mark.parametrize("root", [ROOT, BAD / "base"], ids=["course", "bad-base"])
+def test_a_check_reads_one_file_and_finds_what_the_whole_course_load_finds(root: Path) -> None:
+    """Every case and quiz, the bad-input corpus and id clashes: the errors and HTML of the
+    one-file check equal those of a load of the whole course with the file in it."""
+    preview = Preview(data_of(root))
+    files = read_course_files(root, load_settings(root)[0])
+    texts = {p: (t, p) for p, t in files.items() if p.startswith(("cases/", "quizzes/"))}
+    texts.update({f"corpus {p.name}": (p.read_text("utf-8"), f"{p.parent.name}/{p.name}") for p in CORPUS})
+    texts.update(clashing_texts(root) if root == ROOT else {})
+    differ = [name for name, (text, path) in texts.items()
+              if one_file_check(preview, text, path) != whole_course_check(preview, text, path)]
+    assert differ == []
+    if root == ROOT:  # the clashes are really found (the comparison above is not between two empty lists)
+        found = {name: preview.errors(path, text)[1] for name, (text, path) in clashing_texts(ROOT).items()}
+        assert [name for name, errors in found.items() if not errors] == []
+
+
+def test_bundle_bytecode_covers_every_module_of_the_wheels(pyodide_bundle: Path) -> None:
+    """Every module of the three wheels has its bytecode, for Pyodide's site-packages, used
+    as it is (unchecked-hash .pyc): the page compiles none of them."""
+    import zipfile
+
+    manifest = bundle.read_manifest(pyodide_bundle)
+    assert manifest is not None
+    assert manifest["bytecode"]["sha256"] == bundle.sha256(pyodide_bundle / bundle.BYTECODE)
+    compiled = zipfile.ZipFile(pyodide_bundle / bundle.BYTECODE)
+    pycs = {name: compiled.read(name) for name in compiled.namelist()}
+    site = "/lib/python3.14/site-packages/"
+    modules = set()
+    for wheel in manifest["wheels"]:
+        for member in zipfile.ZipFile(pyodide_bundle / "wheels" / wheel["file"]).namelist():
+            if member.endswith(".py"):
+                folder, _, name = member.rpartition("/")
+                modules.add(f"{site}{folder + '/' if folder else ''}__pycache__/{name[:-3]}.cpython-314.pyc")
+    assert len(modules) > 80
+    assert sorted(modules - set(pycs)) == []
+    assert {data[4:8] for data in pycs.values()} == {(1).to_bytes(4, "little")}  # hash-based, unchecked

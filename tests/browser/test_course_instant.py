@@ -66,6 +66,9 @@ def test_every_page_of_the_course_by_instant_navigation(browser: Any, course_url
             "l => [...new Set(l.map(a => new URL(a.href).pathname))]"
         )
         assert len(links) >= 30
+        # The editor page "Casus schrijven" is left out of instant navigation (a full load brings
+        # its script and policy): tests/authoring/test_editor_browser.py follows its link.
+        links = [link for link in links if not link.endswith("/casus-schrijven/")]
         for path in [*links[1:], links[0]]:
             page.evaluate("document.querySelector('.md-content__inner').dataset.left = '1'")
             # A click on the navigation's link (hidden in a closed section or not): Material intercepts it.

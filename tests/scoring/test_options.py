@@ -57,7 +57,14 @@ def test_without_the_lock_and_with_feedback_the_final_test_is_a_toets_like_the_o
         result = scoring.answer(started.json()).json()
         registration = started.request.body and json.loads(started.request.body)["registration"]
         done = {s["object"]["id"] for s in scoring.statements(registration=registration)}
+        # The modules after the final test: the toets that completes the last one completes the course.
+        scoring.passes("toegang-toets", actor, registration)
+        between = {s["object"]["id"] for s in scoring.statements(registration=registration)}
+        scoring.passes("verbondenheid-toets", actor, registration)
+        course = scoring.statements(registration=registration, activity="https://leerpad.example/demo")
     assert result["questions"]["en-en-1"] == {"success": True, "feedback": "Juist: ze vullen elkaar aan."}
     # Passed before every module: the final test's module is done, the course is not.
     assert "https://leerpad.example/demo/module/eindtoets" in done
     assert "https://leerpad.example/demo" not in done
+    assert "https://leerpad.example/demo" not in between
+    assert sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in course) == ["completed", "passed"]

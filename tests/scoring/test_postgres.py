@@ -9,30 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from leerpad.lrs.testing import LiveLRS, TemporaryPostgres
+from leerpad.lrs.testing import TemporaryPostgres
 from tests.scoring.conftest import COURSE, RIGHT, WRONG, Scoring, copy_demo, learner, start_scored_lrs
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def pg_scoring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scoring]:
-    # fsync off: these tests claim counting under concurrency, nothing about crashes.
-    server = TemporaryPostgres(durable=False)
-    try:
-        server.start()
-    except Exception as error:
-        server.stop()
-        pytest.fail(f"PostgreSQL did not start: {error}", pytrace=False)
+def pg_scoring(postgres: TemporaryPostgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scoring]:
     course = copy_demo(Path(tmp_path_factory.mktemp("pg")) / "course")
-    lrs: LiveLRS | None = None
-    try:
-        lrs = start_scored_lrs(course, database=server.create_database("scorer"))
-        yield Scoring(lrs)
-    finally:
-        if lrs is not None:
-            lrs.stop()
-        server.stop()
+    lrs = start_scored_lrs(course, database=postgres.create_database("scorer"))
+    yield Scoring(lrs)
+    lrs.stop()
 
 
 def test_concurrent_starts_and_submits_count_once_on_postgresql(pg_scoring: Scoring) -> None:

@@ -9,7 +9,8 @@ What the room holds:
   (Pyodide's core from the npm package, pure-Python wheels of Markdown, pymdown-extensions
   and PyYAML) into a cache (`.cache/authoring/`). Runs on the build machine only; imports
   nothing of Leerpad.
-- `assets/`: the page's browser code (editor, Web Worker) and CSS, loaded on that page only.
+- `assets/`: the page's browser code (editor, Web Worker, `offline.js`: what both keep in the
+  browser's Cache Storage) and CSS, loaded on that page only.
 
 The MkDocs side (copying all of it into the site, the page's own CSP) is `leerpad.plugin.authoring`.
 """

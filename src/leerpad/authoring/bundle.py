@@ -9,6 +9,9 @@
 - `wheels/`: Markdown and pymdown-extensions as published on PyPI, and PyYAML built from its
   sdist without libyaml (PyPI has no pure-Python PyYAML wheel), each checked against the
   sha256 pinned below.
+- `bytecode.zip`: the wheels' modules compiled for Pyodide's Python (unchecked-hash .pyc files
+  at their place in Pyodide's site-packages), made by Pyodide itself running in Node, so that the
+  page does not compile them in the browser.
 - `manifest.json`: the pins it was built from and, per wheel, file name, sha256 and imports.
 
 Nothing is rebuilt while the manifest's pins equal the current ones, so a course build only
@@ -58,6 +61,36 @@ SDISTS = {
 # PyYAML's build requirements, pinned so that the wheel is the same on every machine.
 BUILD_CONSTRAINTS = ("setuptools==84.2.1", "Cython==3.2.4")
 DEFAULT_CACHE = Path(".cache") / "authoring"
+BYTECODE = "bytecode.zip"
+BYTECODE_FORMAT = 1  # in the pins: a cache without (or with an older) bytecode.zip is rebuilt
+# Node runs Pyodide from the npm package: unpacks the wheels into its site-packages and writes
+# every module's bytecode (unchecked-hash: the page uses it as it is) into one zip, with fixed
+# member times and order so that the same wheels give the same file.
+_COMPILE = r"""
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const [dir, out, ...wheels] = process.argv.slice(2);
+const { loadPyodide } = await import(pathToFileURL(dir + '/pyodide.mjs').href);
+const py = await loadPyodide({ indexURL: dir + '/', stdout: () => {} });
+const extractDir = py.runPython('import site\nsite.getsitepackages()[0]');
+for (const wheel of wheels) py.unpackArchive(new Uint8Array(readFileSync(wheel)), 'wheel', { extractDir });
+py.globals.set('root', extractDir);
+py.runPython(`
+import os, zipfile, py_compile, importlib.util
+with zipfile.ZipFile('/tmp/bytecode.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+    for base, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith('.py'):
+                target = importlib.util.cache_from_source(os.path.join(base, name))
+                py_compile.compile(os.path.join(base, name), target, doraise=True,
+                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                with open(target, 'rb') as f:
+                    z.writestr(zipfile.ZipInfo(target, date_time=(1980, 1, 1, 0, 0, 0)), f.read(),
+                               compress_type=zipfile.ZIP_DEFLATED)
+`);
+writeFileSync(out, py.FS.readFile('/tmp/bytecode.zip'));
+"""
 
 
 def pins() -> dict[str, Any]:
@@ -67,6 +100,7 @@ def pins() -> dict[str, Any]:
         "wheels": {name: list(spec[:3]) for name, spec in WHEELS.items()},
         "sdists": {name: list(spec[:3]) for name, spec in SDISTS.items()},
         "build": list(BUILD_CONSTRAINTS),
+        "bytecode": BYTECODE_FORMAT,
     }
 
 
@@ -88,6 +122,7 @@ def read_manifest(cache: Path) -> dict[str, Any] | None:
     if manifest.get("pins") != pins():
         return None
     wanted = [cache / "pyodide" / f for f in PYODIDE_FILES] + [cache / "wheels" / w["file"] for w in manifest["wheels"]]
+    wanted.append(cache / BYTECODE)
     return manifest if all(p.is_file() for p in wanted) else None
 
 
@@ -138,6 +173,16 @@ def _build_sdists(target: Path, work: Path) -> None:
     )
 
 
+def _compile_bytecode(pyodide: Path, wheels: list[Path], target: Path, work: Path) -> None:
+    script = work / "bytecode.mjs"
+    script.write_text(_COMPILE, "utf-8")
+    done = subprocess.run(["node", str(script), str(pyodide.resolve()), str(target.resolve()),
+                           *(str(w.resolve()) for w in wheels)], capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not target.is_file():
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise SystemExit(f"{target.name}: niet gemaakt (node met Pyodide): {' '.join(tail)}")
+
+
 def build(cache: Path = DEFAULT_CACHE, node_modules: Path = Path("node_modules")) -> dict[str, Any]:
     """Fill `cache` unless it is already built from the current pins; return its manifest."""
     if (manifest := read_manifest(cache)) is not None:
@@ -155,9 +200,12 @@ def build(cache: Path = DEFAULT_CACHE, node_modules: Path = Path("node_modules")
             if not path.is_file():
                 raise SystemExit(f"{path.name}: niet gebouwd (pip gaf een andere bestandsnaam?)")
             wheels.append({"name": name, "version": version, "file": file, "sha256": sha256(path), "imports": imports})
-        manifest = {"pins": pins(), "info": info, "wheels": wheels}
+        built = [fresh / "wheels" / str(w["file"]) for w in wheels]
+        _compile_bytecode(node_modules / "pyodide", built, fresh / BYTECODE, work)
+        manifest = {"pins": pins(), "info": info, "wheels": wheels,
+                    "bytecode": {"file": BYTECODE, "sha256": sha256(fresh / BYTECODE)}}
         (fresh / "manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
-        for part in ("pyodide", "wheels", "manifest.json"):
+        for part in ("pyodide", "wheels", BYTECODE, "manifest.json"):
             old = cache / part
             if old.is_dir():
                 shutil.rmtree(old)

@@ -9,21 +9,25 @@ blocks, the data files) with every line kept in place, so that an error such as 
 module texts do not leave the build: a toets's answers stay off the site.
 
 `Preview(data).check(text)` puts the trainer's text where it will live (`cases/<id>.md` or
-`quizzes/<id>.md`), loads the whole course with `leerpad.content.load_course_files`, and
-returns the file's errors and its page HTML from `leerpad.markdown`.
+`quizzes/<id>.md`) and returns the file's errors and its page HTML from `leerpad.markdown`.
+The course is loaded once (`leerpad.content.load_course_files`); a check then reads only the
+trainer's file with the loader's own code, against the loaded sources, glossary and modules,
+and replays the course's id checks (module, quiz, case and question ids, in the loader's
+order) with the file's ids put where the file sorts: the same errors as a load of the whole
+course, without re-reading it on every keystroke.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 import markdown
 
 from leerpad.content import yamltext
-from leerpad.content.loader import load_course_files
-from leerpad.content.models import ContentError, Course, CourseSettings
+from leerpad.content.loader import _Loader, load_course_files, nav_pages  # noqa: PLC2701 (the loader's own pass, per file)
+from leerpad.content.models import Case, ContentError, Course, CourseSettings, Quiz
 from leerpad.content.questions import ID_PATTERN
 from leerpad.content.yamltext import split_front_matter
 from leerpad.layout import CASES_DIR, QUIZZES_DIR
@@ -75,6 +79,61 @@ def reduce_file(path: str, text: str) -> str:
     while kept and not kept[-1]:  # nothing after the last kept line matters (and re-checks scan every line)
         kept.pop()
     return "\n".join(kept) + "\n" if kept else ""
+
+
+class IdUse(NamedTuple):
+    """One id the loader checks for uniqueness (`_Loader._unique`), in the order it checks it."""
+
+    what: str  # module, toets, casus, vraag: each its own namespace, as in the loader
+    ident: str
+    path: str
+    line: int
+
+
+class _CourseLoad(_Loader):
+    """The whole course's load, as `load_course_files`, noting every id check it makes."""
+
+    def __init__(self, files: Mapping[str, str], settings: CourseSettings) -> None:
+        super().__init__(files, settings)
+        self.uses: list[IdUse] = []
+
+    def _unique(self, seen: dict[str, str], ident: str, path: str, line: int, what: str) -> None:
+        if ident:
+            self.uses.append(IdUse(what, ident, path, line))
+        super()._unique(seen, ident, path, line, what)
+
+
+class _FileLoad(_Loader):
+    """The loader's pass over one case or quiz, against the course's sources, glossary and
+    modules as loaded before; its id checks are noted, to be replayed with the course's."""
+
+    def __init__(self, path: str, text: str, settings: CourseSettings, course: Course) -> None:
+        super().__init__({path: text}, settings)
+        self.course.sources, self.course.glossary, self.course.modules = course.sources, course.glossary, course.modules
+        self.uses: list[IdUse] = []
+
+    def load(self) -> Course:
+        self.load_quizzes()
+        self.load_cases()
+        self.check_citations()
+        return self.course
+
+    def _unique(self, seen: dict[str, str], ident: str, path: str, line: int, what: str) -> None:
+        if ident:
+            self.uses.append(IdUse(what, ident, path, line))
+
+
+def replay(uses: Iterable[IdUse]) -> list[ContentError]:
+    """The errors `_Loader._unique` reports for these id checks made in this order."""
+    seen: dict[str, dict[str, str]] = {}
+    errors = []
+    for what, ident, path, line in uses:
+        first = seen.setdefault(what, {})
+        if ident in first:
+            errors.append(ContentError(path, line, f"{what}-id '{ident}' bestaat al (eerder: {first[ident]})"))
+        else:
+            first[ident] = f"{path}:{line}"
+    return errors
 
 
 def _jsonable(value: Any) -> bool:
@@ -151,8 +210,13 @@ class Preview:
         self.files: dict[str, str] = dict(data["files"])
         yamltext.preload(data.get("parsed", []))
         self.base: str = str(data.get("base", ""))
-        _course, errors = load_course_files(self.files, self.settings)
-        self.baseline = set(errors)  # the reduced course's own errors: none of the trainer's business
+        load = _CourseLoad(self.files, self.settings)
+        self.course = load.load()
+        self.baseline = set(load.errors)  # the reduced course's own errors: none of the trainer's business
+        self.uses = load.uses
+        # Where each file's checks stand in the loader's order: modules (nav order), quizzes, cases (by path).
+        docs = self.settings.docs_dir.strip("/") or "docs"
+        self.modules = {f"{docs}/{page}": n for n, page in enumerate(nav_pages(self.settings.nav))}
         self.context = PageContext()
         setup = data.get("markdown", {})
         extensions: list[Any] = [*setup.get("extensions", []), "leerpad.markdown"]
@@ -166,9 +230,35 @@ class Preview:
         name = ident if ident and "/" not in ident and ID_PATTERN.match(ident) else "~nieuw"
         return f"{folder}/{name}.md"
 
+    def _order(self, path: str) -> tuple[int, int, str]:
+        """Where the loader checks a file's ids: modules in nav order, then quizzes, then cases."""
+        if path in self.modules:
+            return (0, self.modules[path], "")
+        return (1 if path.startswith(QUIZZES_DIR + "/") else 2, 0, path)
+
+    def course_with(self, path: str, items: Iterable[Case | Quiz]) -> Course:
+        """The loaded course with the file at `path` replaced by the trainer's case or quiz."""
+        base = self.course
+        course = Course(iri=base.iri, title=base.title, language=base.language, modules=base.modules,
+                        sources=base.sources, glossary=base.glossary)
+        course.quizzes = sorted([q for q in base.quizzes if q.path != path]
+                                + [i for i in items if isinstance(i, Quiz)], key=lambda q: q.path)
+        course.cases = sorted([c for c in base.cases if c.path != path]
+                              + [i for i in items if isinstance(i, Case)], key=lambda c: c.path)
+        return course
+
     def errors(self, path: str, text: str) -> tuple[Course, list[ContentError]]:
-        """The course with the text at `path`, and every error `leerpad validate` reports about it."""
-        course, found = load_course_files({**self.files, path: text}, self.settings)
+        """The course with the text at `path`, and every error `leerpad validate` reports about it.
+
+        The same as `load_course_files` of the course with the text at `path` (a test compares
+        them): only the trainer's file is read, the course's id checks are replayed around it.
+        """
+        load = _FileLoad(path, text, self.settings, self.course)
+        loaded = load.load()
+        uses = [u for u in self.uses if u.path != path] + load.uses
+        uses.sort(key=lambda u: self._order(u.path))  # stable: each file's checks keep their order
+        found = [*load.errors, *replay(uses)]
+        course = self.course_with(path, [*loaded.quizzes, *loaded.cases])
         own = [e for e in found if e.path == path]
         for error in found:
             if error.path == path or error in self.baseline:

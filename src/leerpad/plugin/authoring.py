@@ -106,7 +106,8 @@ def leerpad_wheel() -> tuple[str, bytes]:
 
 
 def lock_file(manifest: dict[str, Any], wheels: list[tuple[str, str, str, str, list[str]]]) -> str:
-    """Pyodide's lock file for the page: only our wheels, each with its sha256 (checked on load)."""
+    """Pyodide's lock file for the page: only our wheels, each with its sha256 (checked on load),
+    and (key `leerpad`, which Pyodide ignores) the wheels' bytecode the page's worker unpacks."""
     packages = {
         name.lower(): {
             "name": name, "version": version, "file_name": file, "install_dir": "site",
@@ -115,7 +116,11 @@ def lock_file(manifest: dict[str, Any], wheels: list[tuple[str, str, str, str, l
         }
         for name, version, file, digest, imports in wheels
     }
-    return json.dumps({"info": manifest["info"], "packages": packages}, indent=1)
+    lock: dict[str, Any] = {"info": manifest["info"], "packages": packages}
+    if "bytecode" in manifest:
+        lock["leerpad"] = {"bytecode": {"file_name": manifest["bytecode"]["file"],
+                                        "sha256": manifest["bytecode"]["sha256"]}}
+    return json.dumps(lock, indent=1)
 
 
 def templates(course: Course) -> dict[str, str]:
@@ -156,10 +161,24 @@ def authoring_files(
         source = cache / "wheels" / wheel["file"]
         yield File.generated(config, f"{OUT}/pyodide/{wheel['file']}", abs_src_path=str(source))
         wheels.append((wheel["name"], wheel["version"], wheel["file"], wheel["sha256"], wheel["imports"]))
+    yield File.generated(config, f"{OUT}/pyodide/{bundle.BYTECODE}", abs_src_path=str(cache / bundle.BYTECODE))
     file_name, data_bytes = leerpad_wheel()
     yield File.generated(config, f"{OUT}/pyodide/{file_name}", content=data_bytes)
     wheels.append(("leerpad", leerpad.__version__, file_name, hashlib.sha256(data_bytes).hexdigest(), ["leerpad"]))
     yield File.generated(config, f"{OUT}/pyodide/pyodide-lock.json", content=lock_file(manifest, wheels))
+
+
+def sitemap_without_editor(xml: str, editor: File | None) -> str:
+    """The sitemap without the editor page.
+
+    Material's instant navigation takes over only links to pages in the sitemap; a link to the
+    editor then loads the page fully, with its script and its own policy (a page swapped in by
+    instant navigation keeps the previous page's scripts and Content-Security-Policy).
+    """
+    if editor is None:
+        return xml
+    entry = re.compile(rf"[ \t]*<url>\s*<loc>[^<]*/{re.escape(editor.url)}</loc>.*?</url>\n?", re.DOTALL)
+    return entry.sub("", xml, count=1)
 
 
 def _editor_markup() -> str:

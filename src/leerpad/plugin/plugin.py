@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from leerpad.content import Course, load_course_files
 from leerpad.content.loader import read_course_files
 from leerpad.layout import CASES_DIR, QUIZZES_DIR
 from leerpad.markdown.context import PageContext
-from leerpad.plugin.authoring import authoring_files, authoring_page
+from leerpad.plugin.authoring import authoring_files, authoring_page, editor_file, sitemap_without_editor
 from leerpad.plugin.config import LeerpadConfig
 from leerpad.plugin.csp import add_csp
 from leerpad.plugin.search import index_lean
@@ -50,6 +50,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         self.lrs: dict[str, Any] | None = None
         self.scorer: str | None = None
         self.course_files: dict[str, str] = {}
+        self.editor: File | None = None  # the page "Casus schrijven", if the course has one
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
@@ -78,6 +79,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         index_lean(config)  # after every plugin's on_config: Material's search index exists now
         publish_only_pages(files)
+        self.editor = editor_file(files)
         for file in [*generated_files(self.course, self.root, files, config),
                      *authoring_files(self.course, self.settings, self.root, self.course_files, files, config)]:
             files.append(file)
@@ -94,6 +96,9 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         origins = [self.lrs["endpoint"], self.scorer] if self.lrs else []
         return authoring_page(add_csp(name_search_dialog(output), *origins), page)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return sitemap_without_editor(output_content, self.editor) if template_name == "sitemap.xml" else output_content
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         for folder in (CASES_DIR, QUIZZES_DIR):

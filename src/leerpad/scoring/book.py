@@ -8,10 +8,17 @@ wins and the other reads the winner's result. The statements a submit produces a
 kept in the row until delivered (an outbox that survives a crash or an LRS that is
 down). ``milestones`` remembers which module and course completions were written,
 so that each is written once per learner.
+
+The submits of one learner take turns (:meth:`AttemptBook.claiming`): whether a
+module or the course is done depends on the learner's other passes, and a submit must
+see every pass committed before it decides. Without turns, on PostgreSQL (READ
+COMMITTED) the two last toetsen of a module submitted at once each miss the other's
+uncommitted pass, and the module is never completed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -58,6 +65,12 @@ class Attempt:
     start: dict[str, Any]  # the start request's actor and registration, and the plan
     submitted: int | None
     result: dict[str, Any] | None
+
+
+def learner_lock_key(learner: str) -> int:
+    """The database lock of one learner's submits: a signed 64-bit key (PostgreSQL's bigint)."""
+    digest = hashlib.blake2b(learner.encode("utf-8"), digest_size=8, person=b"leerpad-submit").digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class AttemptTaken(Exception):
@@ -153,9 +166,22 @@ class AttemptBook:
         """Claim the submit of an attempt; yields a :class:`Claim`, or None when it was already submitted.
 
         Everything done with the claim (milestones, statements to deliver) commits
-        together with the submit, or not at all.
+        together with the submit, or not at all. The learner's submits take turns: the
+        learner's lock comes first, before any row is written (a submit holding a row
+        lock while waiting for the learner's would deadlock with a second tab of the
+        same attempt), and every read after it sees the passes of earlier turns.
+        On SQLite the transaction itself is the turn (``BEGIN IMMEDIATE``: one writer);
+        on PostgreSQL an advisory lock held until commit, across worker processes, in
+        READ COMMITTED whatever the database's default: a snapshot taken before the
+        turn (REPEATABLE READ) would not see the pass committed in the turn before.
         """
         with self.db.transaction() as cursor:
+            if self.db.name == "postgresql":
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cursor.execute("SELECT learner FROM scorer_attempts WHERE id = ?", [attempt_id])
+            row = cursor.fetchone()
+            if row is not None:
+                self.db.lock(cursor, learner_lock_key(str(row[0])))
             changed = cursor.execute(
                 "UPDATE scorer_attempts SET submitted = ?, passed = ?, result = ? WHERE id = ? AND submitted IS NULL",
                 [now_micros(), 1 if passed else 0, json.dumps(result, ensure_ascii=False), attempt_id],

@@ -174,7 +174,7 @@ class Attribution:
         ]
 
     def course_done(self) -> list[dict[str, Any]]:
-        """``completed`` and ``passed`` for the course (final test passed after every module)."""
+        """``completed`` and ``passed`` for the course (the final test and every module passed)."""
         obj = _named(self.course.iri, "course", self.course.title)
         return [
             self.statement(
