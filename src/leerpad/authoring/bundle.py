@@ -21,7 +21,6 @@ render exactly as the build does.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -218,6 +217,8 @@ def build(cache: Path = DEFAULT_CACHE, node_modules: Path = Path("node_modules")
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the cache if needed and say where it is."""
+    import argparse  # only the command line needs it; the build imports this module for its paths
+
     parser = argparse.ArgumentParser(description="Pyodide en wheels voor de pagina 'Casus schrijven'")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--node-modules", type=Path, default=Path("node_modules"))

@@ -64,7 +64,9 @@ def reduce_file(path: str, text: str) -> str:
             if number > 0 and line.strip() == "---":
                 in_front = False
             continue
-        if _BLOCK_START.match(line):
+        if "///" not in line and not in_block:  # prose outside a block: neither start nor end (fast path)
+            kept.append("")
+        elif _BLOCK_START.match(line):
             in_block = True
             kept.append(line)
         elif in_block and _BLOCK_END.match(line):

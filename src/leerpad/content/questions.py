@@ -90,6 +90,10 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
     i = 0
     while i < len(lines):
         line = lines[i]
+        # Most lines are prose: no fence can open or close on them, and no block start.
+        if "```" not in line and "~~~" not in line and (fences.open is not None or "///" not in line):
+            i += 1
+            continue
         if fences.is_code(line):
             i += 1
             continue
@@ -108,7 +112,7 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
         body: list[tuple[int, str]] = []
         closed = False
         while i < len(lines):
-            if _END.match(lines[i]):
+            if "///" in lines[i] and _END.match(lines[i]):
                 closed = True
                 i += 1
                 break

@@ -31,7 +31,6 @@ from mkdocs.structure.pages import Page
 import leerpad
 from leerpad.authoring import bundle
 from leerpad.authoring.preview import course_data
-from leerpad.content.loader import read_course_files
 from leerpad.content.models import QUESTION_TYPES, Course, CourseSettings
 from leerpad.content.templates import QUESTIONS, new_file
 from leerpad.layout import AUTHORING_DIR
@@ -132,9 +131,13 @@ def templates(course: Course) -> dict[str, str]:
 
 
 def authoring_files(
-    course: Course, settings: CourseSettings, root: Path, files: Files, config: MkDocsConfig
+    course: Course, settings: CourseSettings, root: Path, sources: Mapping[str, str], files: Files,
+    config: MkDocsConfig,
 ) -> Iterator[File]:
-    """Every file the editor page needs, if the course has that page (else nothing)."""
+    """Every file the editor page needs, if the course has that page (else nothing).
+
+    `sources`: the course's files as this build read them (`read_course_files`), not read again.
+    """
     page = editor_file(files)
     if page is None:
         return
@@ -142,7 +145,7 @@ def authoring_files(
         if path.suffix in (".js", ".css"):
             yield File.generated(config, f"{OUT}/{path.name}", abs_src_path=str(path))
     base = "../" * page.url.count("/")
-    data = course_data(settings, read_course_files(root, settings), list(config.markdown_extensions),
+    data = course_data(settings, sources, list(config.markdown_extensions),
                        dict(config.mdx_configs), templates(course), base)
     yield File.generated(config, f"{OUT}/course-data.json", content=json.dumps(data, ensure_ascii=False))
     cache = cache_dir(root)

@@ -12,7 +12,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from leerpad.content import Course, load_course
+from leerpad.content import Course, load_course_files
+from leerpad.content.loader import read_course_files
 from leerpad.layout import CASES_DIR, QUIZZES_DIR
 from leerpad.markdown.context import PageContext
 from leerpad.plugin.authoring import authoring_files, authoring_page, editor_file, sitemap_without_editor
@@ -48,12 +49,15 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         self.context = PageContext()
         self.lrs: dict[str, Any] | None = None
         self.scorer: str | None = None
+        self.course_files: dict[str, str] = {}
         self.editor: File | None = None  # the page "Casus schrijven", if the course has one
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
         settings, errors = course_settings(config, self.config)
-        course, content_errors = load_course(self.root, settings)
+        # Read once per build: the editor page's course data (on_files) reuses these texts.
+        self.course_files = read_course_files(self.root, settings)
+        course, content_errors = load_course_files(self.course_files, settings)
         errors = sorted(errors + content_errors)
         for error in errors:  # every error first, so that a trainer fixes them in one go
             log.error(str(error))
@@ -77,7 +81,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         publish_only_pages(files)
         self.editor = editor_file(files)
         for file in [*generated_files(self.course, self.root, files, config),
-                     *authoring_files(self.course, self.settings, self.root, files, config)]:
+                     *authoring_files(self.course, self.settings, self.root, self.course_files, files, config)]:
             files.append(file)
         return files
 
