@@ -12,7 +12,6 @@ gets the same error message everywhere.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -112,11 +111,27 @@ def export(keys: Iterable[tuple[str, int]]) -> list[list[Any]]:
         doc = _PARSED.get((text, start)) or _parse_yaml(text, start)
         entry = [text, start, doc.data, doc.lines, doc.sublines, list(doc.error) if doc.error else None]
         try:
-            if json.loads(json.dumps(entry)) == entry:
+            if _survives_json(entry):
                 out.append(entry)
-        except (TypeError, ValueError):
+        except RecursionError:  # a YAML alias that contains itself: json.dumps refuses it too
             continue
     return out
+
+
+def _survives_json(value: Any) -> bool:
+    """Whether ``json.loads(json.dumps(value)) == value`` (a walk: no encoding just to compare).
+
+    Tuples come back as lists, non-string keys as strings, NaN unequal to itself: all fail.
+    """
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return value == value  # NaN
+    if isinstance(value, list):
+        return all(_survives_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _survives_json(v) for k, v in value.items())
+    return False
 
 
 def preload(entries: Iterable[list[Any]]) -> None:

@@ -114,7 +114,8 @@ def write_keys(course: Course, course_dir: Path) -> list[Path]:
     written: list[Path] = []
     for quiz in course.quizzes:
         content = quiz_key(quiz, source_digest(course_dir / quiz.path))
-        text = json.dumps(content, ensure_ascii=False, indent=1) + "\n"
+        # compact: json's C encoder (indent forces the pure-Python one); readers parse it
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":")) + "\n"
         target = folder / f"{quiz.id}.json"
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             temporary = target.with_suffix(".json.tmp")
