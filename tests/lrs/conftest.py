@@ -1,13 +1,10 @@
 """Fixtures of the LRS tests: the same LRS on SQLite and on PostgreSQL, and statements.
 
 ``backend_lrs`` is parametrised over both databases, so every test that uses it runs
-twice. PostgreSQL is Debian's server, started for the session in a temporary
-directory on loopback (``./scripts/test`` installs it); if it cannot start, the
-PostgreSQL tests fail: they are never skipped.
-
-Two servers: ``postgres`` runs with ``fsync`` off (fast; for tests that claim nothing
-about crashes) and ``durable_postgres`` with PostgreSQL's durable defaults, for
-tests that claim what survives a crash or a load (``LRSStarter.start(kind,
+twice. The PostgreSQL servers come from the root conftest.py: ``postgres`` runs with
+``fsync`` off (fast; for tests that claim nothing about crashes) and
+``durable_postgres`` with PostgreSQL's durable defaults, for tests that claim what
+survives a crash or a load (``LRSStarter.start(kind,
 durable=True)``: kill -9, the workers' load test).
 """
 
@@ -29,33 +26,6 @@ VERBS = {
     for name in ("initialized", "experienced", "answered", "passed", "failed", "completed")
 }
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def started_postgres(*, durable: bool) -> TemporaryPostgres:
-    """A started PostgreSQL server; the test fails (never skips) when it cannot start."""
-    server = TemporaryPostgres(durable=durable)
-    try:
-        server.start()
-    except Exception as error:
-        server.stop()
-        pytest.fail(f"PostgreSQL did not start: {error}", pytrace=False)
-    return server
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[TemporaryPostgres]:
-    """A PostgreSQL server for the session, fsync off: for tests that claim nothing about crashes."""
-    server = started_postgres(durable=False)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def durable_postgres() -> Iterator[TemporaryPostgres]:
-    """A PostgreSQL server for the session with fsync on: for tests that claim durability."""
-    server = started_postgres(durable=True)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -22,7 +22,7 @@ import requests
 
 from leerpad.lrs.testing import INTERRUPTED_APP, PAUSE_FILE_ENV, XAPI_HEADERS, LiveLRS, TemporaryPostgres
 
-from .conftest import LRSStarter, started_postgres
+from .conftest import LRSStarter
 
 Make = Callable[..., dict[str, Any]]
 
@@ -189,10 +189,12 @@ def test_tests_that_claim_durability_get_a_postgresql_with_fsync_on(
     assert _settings(postgres) == ("off", "off", "off")  # the fast one: no claim about crashes
 
 
-def test_statements_acknowledged_before_a_postgresql_crash_survive_it(make_statement: Make, tmp_path: Path) -> None:
+def test_statements_acknowledged_before_a_postgresql_crash_survive_it(
+    make_statement: Make, tmp_path: Path, start_postgres: Callable[..., TemporaryPostgres]
+) -> None:
     # Its own server, as this test crashes it. With durable=False this test fails: the last
     # acknowledged batches are lost (synchronous_commit=off), as tried when it was written.
-    server = started_postgres(durable=True)
+    server = start_postgres(durable=True)
     lrs: LiveLRS | None = None
     try:
         lrs = LiveLRS.start(database=server.create_database("crash"), state_dir=tmp_path / "lrs", bcrypt_rounds=4)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS, TemporaryPostgres
+from leerpad.lrs.testing import XAPI_HEADERS, LiveLRS
 from leerpad.scoring.embedded import prepare
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
@@ -72,22 +72,6 @@ def start_scored_lrs(course: Path, **options: Any) -> LiveLRS:
 def scored_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo course (toegang-toets draws 2 of 4)."""
     return copy_demo(tmp_path_factory.mktemp("scored") / "course")
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[TemporaryPostgres]:
-    """A PostgreSQL server for the scoring tests (fails, never skips, when unavailable).
-
-    fsync off: these tests claim counting and completion under concurrency, nothing about crashes.
-    """
-    server = TemporaryPostgres(durable=False)
-    try:
-        server.start()
-    except Exception as error:
-        server.stop()
-        pytest.fail(f"PostgreSQL did not start: {error}", pytrace=False)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")
