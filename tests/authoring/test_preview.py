@@ -157,6 +157,32 @@ def test_leerpad_wheel_is_pure_and_reproducible() -> None:
     assert not any(m.startswith(("leerpad/plugin/", "leerpad/lrs/")) for m in members)
 
 
+def test_leerpad_wheel_is_kept_and_made_again_when_a_source_changes(tmp_path: Path) -> None:
+    """The build reads back the wheel it made last; a changed source file gives a new wheel."""
+    import io
+    import zipfile
+
+    from leerpad.plugin.authoring import PACKAGE, WHEEL_CACHE
+
+    package = tmp_path / "leerpad"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    cache = tmp_path / "cache"
+    name, made = leerpad_wheel(cache, package)
+    assert (name, made) == leerpad_wheel(None, package)  # the same bytes as a wheel made afresh
+    [kept] = (cache / WHEEL_CACHE).iterdir()
+    assert kept.read_bytes() == made
+    stamp = kept.stat().st_mtime_ns
+    assert leerpad_wheel(cache, package) == (name, made)
+    assert kept.stat().st_mtime_ns == stamp  # read back, not written again
+
+    layout = package / "layout.py"
+    layout.write_text(layout.read_text("utf-8") + "\n# gewijzigd\n", "utf-8")
+    changed = leerpad_wheel(cache, package)[1]
+    assert changed != made and changed == leerpad_wheel(None, package)[1]
+    assert zipfile.ZipFile(io.BytesIO(changed)).read("leerpad/layout.py") == layout.read_bytes()
+    assert [p.read_bytes() for p in (cache / WHEEL_CACHE).iterdir()] == [changed]  # only the latest is kept
+
+
 def test_bundle_pins_the_versions_cpython_uses() -> None:
     """The page must render with the very versions the build renders with."""
     from importlib.metadata import version

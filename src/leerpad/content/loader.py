@@ -297,7 +297,10 @@ class _Loader:
                 continue
             fences = Fences()
             for number, line in enumerate(text.split("\n"), start=1):
-                if fences.is_code(line) or "[@" not in line:  # the fence state needs every line
+                if fences.open is None and "```" not in line and "~~~" not in line:
+                    if "[@" not in line:  # prose, outside code: no fence opens here (is_code is False)
+                        continue
+                elif fences.is_code(line) or "[@" not in line:  # the fence state needs every such line
                     continue
                 for match in CITATION.finditer(INLINE_CODE.sub("", line)):
                     key = match.group("key")

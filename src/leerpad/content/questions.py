@@ -35,12 +35,13 @@ HEADER_KEYS = ("id", "type")
 _SIMPLE_HEADER = re.compile(r"^([ ]*)([a-z_]+):[ ]+([a-z][a-z0-9-]*)[ ]*$")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 TRUE_FALSE = {"juist": "true", "onjuist": "false"}
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, limit: int = 40) -> str:
     """A stable `[a-z0-9-]` id from option text (accents dropped)."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", plain.lower()).strip("-")
     if len(slug) > limit:
         cut = slug[:limit]
         slug = cut.rsplit("-", 1)[0] if "-" in cut else cut

@@ -93,7 +93,8 @@ class GlossaryProcessor(Treeprocessor):
 
     def _walk(self, element: etree.Element) -> None:
         for child in list(element):
-            if child.tag in SKIP_TAGS or any(c in (child.get("class") or "") for c in SKIP_CLASSES):
+            classes = child.get("class")  # most elements have none: no test per skipped class then
+            if child.tag in SKIP_TAGS or (classes and any(c in classes for c in SKIP_CLASSES)):
                 self._tail(element, child)
                 continue
             self._text(child)

@@ -3,11 +3,12 @@
 A page whose front matter says `leerpad: casus-schrijven` becomes the editor. Only then does
 the build add, under `assets/leerpad/authoring/`: the editor's scripts and CSS, Pyodide's
 core and the wheels from the cache (`leerpad.authoring.bundle`, built once from the
-registries), a wheel of Leerpad's pure-Python part made here from the installed sources,
-a Pyodide lock file naming those wheels with their sha256, and the course data the page
-checks against. Everything is a `File.generated`: MkDocs copies it, nothing is written into
-site_dir by hand. Learner pages are untouched; only the editor page gets a policy that also
-allows WebAssembly ('wasm-unsafe-eval') and the Web Worker.
+registries), a wheel of Leerpad's pure-Python part made here from the installed sources
+(kept in that cache until a source changes), a Pyodide lock file naming those wheels with
+their sha256, and the course data the page checks against. Everything is a
+`File.generated`: MkDocs copies it, nothing is written into site_dir by hand. Learner pages
+are untouched; only the editor page gets a policy that also allows WebAssembly
+('wasm-unsafe-eval') and the Web Worker.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ log = logging.getLogger("mkdocs.plugins.leerpad")
 
 MARKER = "casus-schrijven"  # front matter `leerpad: casus-schrijven`
 OUT = AUTHORING_DIR
-SOURCES = Path(leerpad.__file__).parent / "authoring" / "assets"
+PACKAGE = Path(leerpad.__file__).parent
+SOURCES = PACKAGE / "authoring" / "assets"
+WHEEL_CACHE = "leerpad-wheel"  # in the bundle's cache folder: the Leerpad wheel made last
 # The subpackages the page runs in Pyodide (pure Python); the rest of Leerpad stays out.
 WHEEL_PACKAGES = ("content", "markdown", "xapi", "authoring")
 WHEEL_MODULES = ("__init__.py", "layout.py")
@@ -77,9 +80,14 @@ def editor_file(files: Files) -> File | None:
     return None
 
 
-def leerpad_wheel() -> tuple[str, bytes]:
-    """A py3-none-any wheel of Leerpad's pure-Python part, the same bytes for the same sources."""
-    package = Path(leerpad.__file__).parent
+def leerpad_wheel(cache: Path | None = None, package: Path = PACKAGE) -> tuple[str, bytes]:
+    """A py3-none-any wheel of Leerpad's pure-Python part, the same bytes for the same sources.
+
+    With `cache` (the Pyodide bundle's folder), the wheel made last is kept there, named by
+    the digest of its RECORD (every member's sha256) and of this module (which says how the
+    wheel is made): a build whose sources did not change reads it back instead of compressing
+    them again, and a changed source file gives another name, so a new wheel.
+    """
     name = f"leerpad-{leerpad.__version__}"
     members: list[tuple[str, bytes]] = [(f"leerpad/{m}", (package / m).read_bytes()) for m in WHEEL_MODULES]
     for sub in WHEEL_PACKAGES:
@@ -95,6 +103,15 @@ def leerpad_wheel() -> tuple[str, bytes]:
         for member, data in members
     ) + f"{name}.dist-info/RECORD,,\n"
     members.append((f"{name}.dist-info/RECORD", record.encode()))
+    file_name = f"{name}-py3-none-any.whl"
+    kept = None
+    if cache is not None:
+        digest = hashlib.sha256(record.encode() + Path(__file__).read_bytes()).hexdigest()
+        kept = cache / WHEEL_CACHE / f"{digest}.whl"
+        try:
+            return file_name, kept.read_bytes()
+        except OSError:
+            pass  # not made yet for these sources
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as wheel:
         for member, data in members:
@@ -102,7 +119,22 @@ def leerpad_wheel() -> tuple[str, bytes]:
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             wheel.writestr(info, data)
-    return f"{name}-py3-none-any.whl", out.getvalue()
+    if kept is not None:
+        _keep(kept, out.getvalue())
+    return file_name, out.getvalue()
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Store the wheel as the only one in its folder; a folder that cannot be written is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("*.whl"):
+            old.unlink()
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, path)  # whole or not at all: a build stopped halfway leaves no broken wheel
+    except OSError as exc:
+        log.debug("Casus schrijven: wiel niet bewaard in %s: %s", path.parent, exc)
 
 
 def lock_file(manifest: dict[str, Any], wheels: list[tuple[str, str, str, str, list[str]]]) -> str:
@@ -162,7 +194,7 @@ def authoring_files(
         yield File.generated(config, f"{OUT}/pyodide/{wheel['file']}", abs_src_path=str(source))
         wheels.append((wheel["name"], wheel["version"], wheel["file"], wheel["sha256"], wheel["imports"]))
     yield File.generated(config, f"{OUT}/pyodide/{bundle.BYTECODE}", abs_src_path=str(cache / bundle.BYTECODE))
-    file_name, data_bytes = leerpad_wheel()
+    file_name, data_bytes = leerpad_wheel(cache)
     yield File.generated(config, f"{OUT}/pyodide/{file_name}", content=data_bytes)
     wheels.append(("leerpad", leerpad.__version__, file_name, hashlib.sha256(data_bytes).hexdigest(), ["leerpad"]))
     yield File.generated(config, f"{OUT}/pyodide/pyodide-lock.json", content=lock_file(manifest, wheels))

@@ -54,9 +54,11 @@ _OPTION = re.compile(
     r"</span>(?(label)</label>)"
 )
 # A glossary term (markdown/glossary.py) once its tooltip is cut: the link's text alone.
-_TERM = re.compile(r'<span class="leerpad-term"><a [^<>]*>(?P<text>[^<]*)</a></span>')
+_TERM_START = '<span class="leerpad-term"><a '
+_TERM = re.compile(re.escape(_TERM_START) + r'[^<>]*>(?P<text>[^<]*)</a></span>')
 # The case's metadata list (markdown/page.py): only texts Material joins as they are.
-_CASE_META = re.compile(r'<dl class="leerpad-case__meta">(?P<inner>[^<]*(?:<(?!/?dl\b)[^<]*)*)</dl>')
+_CASE_META_START = '<dl class="leerpad-case__meta">'
+_CASE_META = re.compile(re.escape(_CASE_META_START) + r'(?P<inner>[^<]*(?:<(?!/?dl\b)[^<]*)*)</dl>')
 _META_KEEPS = re.compile(r"<(?:p|code|pre|li|ol|ul|sub|sup|h[1-6]|script|style|object)\b|>\s+<|^\s|\s$")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -78,9 +80,12 @@ def lean_html(html: str) -> str:
         if "data-search-exclude" in html:  # a nested one is left: Material's tag-name matching decides
             return html
     # The text stays between the same two boundaries; the closing tag that is kept is not open.
-    html = _OPTION.sub(r"<li>\g<text></span>", html)
-    html = _TERM.sub(r"<a>\g<text></a>", html)
-    return _CASE_META.sub(_case_meta, html)
+    # Each pattern only where its markup is (a search for a fixed string is much the cheaper scan).
+    if "data-option=" in html:
+        html = _OPTION.sub(r"<li>\g<text></span>", html)
+    if _TERM_START in html:
+        html = _TERM.sub(r"<a>\g<text></a>", html)
+    return _CASE_META.sub(_case_meta, html) if _CASE_META_START in html else html
 
 
 def index_lean(config: MkDocsConfig) -> bool:
