@@ -27,12 +27,13 @@ from leerpad.content.models import (
     Quiz,
     Source,
 )
-from leerpad.content.questions import ID_PATTERN, Fences, find_blocks, parse_block
+from leerpad.content.questions import ID_PATTERN, Fences, find_blocks, marked_lines, parse_block
 from leerpad.content.yamltext import MarkdownDoc, YamlDoc, parse_yaml, split_front_matter
 from leerpad.layout import CASES_DIR, GLOSSARY_FILE, QUIZZES_DIR, SOURCES_FILE, is_generated
 
 CITATION = re.compile(r"\[@(?P<key>[^\]\s]+)\]")
 INLINE_CODE = re.compile(r"(`+).+?\1")  # `[@key]` in code is an example, not a citation
+_CITATION_MARKERS = re.compile(r"```|~~~|\[@")
 
 QUIZ_KEYS = ("id", "title", "module", "pass_mark", "attempts", "final", "draw", "description")
 CASE_KEYS = (
@@ -296,12 +297,15 @@ class _Loader:
             if not path.endswith(".md") or "[@" not in text:  # most files cite nothing
                 continue
             fences = Fences()
-            for number, line in enumerate(text.split("\n"), start=1):
-                if fences.open is None and "```" not in line and "~~~" not in line:
-                    if "[@" not in line:  # prose, outside code: no fence opens here (is_code is False)
-                        continue
-                elif fences.is_code(line) or "[@" not in line:  # the fence state needs every such line
+            lines = text.split("\n")
+            # Only a line with a fence or a citation matters: the fence state changes on the one,
+            # the other is checked (a line without a fence marker opens no code: is_code is False).
+            for index in marked_lines(text, _CITATION_MARKERS):
+                line = lines[index]
+                prose = fences.open is None and "```" not in line and "~~~" not in line  # holds a citation
+                if not prose and (fences.is_code(line) or "[@" not in line):
                     continue
+                number = index + 1
                 for match in CITATION.finditer(INLINE_CODE.sub("", line)):
                     key = match.group("key")
                     if key not in self.course.sources:

@@ -83,24 +83,44 @@ class Fences:
         return False
 
 
+_BLOCK_MARKERS = re.compile(r"```|~~~|///")
+
+
+def marked_lines(text: str, markers: re.Pattern[str]) -> list[int]:
+    """The index of every line of `text` in which `markers` occurs, in order, once each.
+
+    One scan of the whole text in C instead of a test of every line in Python: the lines
+    without a marker (most of them, prose) are the ones a caller skips anyway.
+    """
+    found: list[int] = []
+    line = last = 0
+    for match in markers.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
 def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
     """Find every `/// question` block of a Markdown text (fenced code skipped)."""
     lines = text.split("\n")
     blocks: list[QuestionBlock] = []
     fences = Fences()
-    i = 0
-    while i < len(lines):
+    # Only a line with a fence or `///` can open or close code, or start a block: the others
+    # (prose) are passed over without a look.
+    marked = marked_lines(text, _BLOCK_MARKERS)
+    next_marked = 0
+    while next_marked < len(marked):
+        i = marked[next_marked]
+        next_marked += 1
         line = lines[i]
-        # Most lines are prose: no fence can open or close on them, and no block start.
-        if "```" not in line and "~~~" not in line and (fences.open is not None or "///" not in line):
-            i += 1
-            continue
+        if "```" not in line and "~~~" not in line and fences.open is not None:
+            continue  # `///` inside code
         if fences.is_code(line):
-            i += 1
             continue
         start = _START.match(line)
         if not start:
-            i += 1
             continue
         start_line = first_line + i
         indent = len(start.group("indent"))
@@ -120,6 +140,8 @@ def find_blocks(text: str, first_line: int = 1) -> list[QuestionBlock]:
             body.append((first_line + i, lines[i][indent:] if lines[i][:indent].isspace() else lines[i]))
             i += 1
         blocks.append(QuestionBlock(start_line, (start.group("stem") or "").strip(), header, body, closed))
+        while next_marked < len(marked) and marked[next_marked] < i:
+            next_marked += 1  # the block's own lines are read
     return blocks
 
 

@@ -33,23 +33,40 @@ def tooltip_text(term: GlossaryTerm) -> str:
     return f"Zorgtaal: {sentence(term.zorgtaal)} Sociale taal: {sentence(term.sociale_taal)}"
 
 
-_MATCHERS: dict[tuple[int, int], tuple[list[GlossaryTerm], re.Pattern[str], dict[str, GlossaryTerm]]] = {}
+_MATCHERS: dict[
+    tuple[int, int], tuple[list[GlossaryTerm], re.Pattern[str], re.Pattern[str] | None, dict[str, GlossaryTerm]]
+] = {}
+# Characters for which `str.lower()` decides a case-insensitive match exactly as the regex
+# engine does: Latin-1 but µ (which also matches Greek mu), uncased punctuation and currency
+# signs. A text of only these is lowered once and searched case-sensitively, several times
+# cheaper than the engine's case folding of every character; any other text is searched
+# with the case-insensitive pattern itself.
+_UNSAFE = re.compile("[^\x00-\xb4\xb6-\xff\u2000-\u206f\u20a0-\u20cf]")
 
 
-def _matcher(glossary: list[GlossaryTerm]) -> tuple[re.Pattern[str], dict[str, GlossaryTerm]]:
-    """One regex for every term and synonym (longest first), built once per glossary, not per page."""
+def _matcher(glossary: list[GlossaryTerm]) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, GlossaryTerm]]:
+    """One regex for every term and synonym (longest first), built once per glossary, not per page.
+
+    Also the same regex for lowered texts (case-sensitive), when every word allows it: None if not.
+    """
     key = (id(glossary), len(glossary))
     cached = _MATCHERS.get(key)
     if cached is not None and cached[0] is glossary:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     words: dict[str, GlossaryTerm] = {}
     for term in glossary:
         for word in [term.term, *term.synoniemen]:
             words[word.lower()] = term
-    pattern = re.compile(r"(?<!\w)(" + _trie(words) + r")(?!\w)", re.IGNORECASE)
+    trie = _trie(words)
+    pattern = re.compile(r"(?<!\w)(" + trie + r")(?!\w)", re.IGNORECASE)
+    lowered = None
+    if words and not any(_UNSAFE.search(word) for word in words):
+        # Before a word character, \b is "no word character before": the one test sre makes fast.
+        starts_word = all(word[:1].isalnum() or word[:1] == "_" for word in words)
+        lowered = re.compile((r"\b(" if starts_word else r"(?<!\w)(") + trie + r")(?!\w)")
     _MATCHERS.clear()  # one course per build: keep only the latest
-    _MATCHERS[key] = (glossary, pattern, words)
-    return pattern, words
+    _MATCHERS[key] = (glossary, pattern, lowered, words)
+    return pattern, lowered, words
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -87,7 +104,7 @@ class GlossaryProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         if self.context.kind == "glossary" or not self.context.course.glossary:
             return
-        self.pattern, self.words = _matcher(self.context.course.glossary)
+        self.pattern, self.lowered, self.words = _matcher(self.context.course.glossary)
         self.done: set[str] = set()
         self._walk(root)
 
@@ -120,12 +137,17 @@ class GlossaryProcessor(Treeprocessor):
 
     def _split(self, text: str) -> tuple[str, list[etree.Element]]:
         """Cut text at the first unseen term; return leading text and new nodes."""
-        for match in self.pattern.finditer(text):
-            term = self.words[match.group(1).lower()]
+        if self.lowered is not None and _UNSAFE.search(text) is None:
+            found = self.lowered.finditer(text.lower())  # the same length: the same positions
+        else:
+            found = self.pattern.finditer(text)
+        for match in found:
+            shown = text[match.start():match.end()]  # the whole match is the term as written
+            term = self.words[shown.lower()]
             if term.term in self.done:
                 continue
             self.done.add(term.term)
-            node = self._term(term, match.group(1))
+            node = self._term(term, shown)
             rest_head, rest_nodes = self._split(text[match.end():])
             node.tail = rest_head
             return text[: match.start()], [node, *rest_nodes]
