@@ -37,3 +37,24 @@ def test_same_matches_on_the_course() -> None:
     found = [(m.start(), m.group(1)) for m in trie(words).finditer(text)]
     assert len(found) > 100
     assert found == [(m.start(), m.group(1)) for m in flat(words).finditer(text)]
+
+
+def test_the_lowered_search_finds_what_the_case_insensitive_one_finds() -> None:
+    """A text of characters that lower as the regex engine folds case is searched lowered (faster);
+    any other (ſ, ı, K, µ, İ, Σ: folded otherwise, or lowered to more characters) as before."""
+    from leerpad.content.models import GlossaryTerm
+    from leerpad.markdown.glossary import _UNSAFE, _matcher
+
+    words = ["kaart", "sociale kaart", "sociale", "cliënt", "eerste lijn", "e-health", "ßtraat", "ÿ", "is", "µg", "-min"]
+    glossary = [GlossaryTerm(term=w, zorgtaal="z", sociale_taal="s") for w in words]
+    pattern, lowered, _words = _matcher(glossary)
+    assert lowered is None  # µ matches Greek mu too: a word with it keeps every text case-insensitive
+    pattern, lowered, _words = _matcher(glossary[:-2])
+    assert lowered is not None
+    texts = ["De SOCIALE KAART en de Cliënt, CLIËNT; Eerste Lijn — E-Health… ‘ÿ’ STRAAT ßTRAAT", "ẞtraat",
+             "Het ıs een ſociale kaart", "De Kaart ıs İs", "ΣOCIALE kaart", "µg en μg", "x-min _kaart kaart_ kaart2"]
+    for text in texts:
+        expected = [(m.start(), m.group(1)) for m in pattern.finditer(text)]
+        if _UNSAFE.search(text) is None:
+            assert [(m.start(), text[m.start():m.end()]) for m in lowered.finditer(text.lower())] == expected, text
+    assert [t for t in texts if _UNSAFE.search(t) is None] == [texts[0], texts[6]]

@@ -64,3 +64,31 @@ def test_inline_styles_are_hashed_and_a_page_without_head_is_unchanged() -> None
     styled = PAGE.replace("<title>t</title>", "<title>t</title><style>body{color:red}</style>")
     assert directives(add_csp(styled, None))["style-src"] == ["'self'", sha("body{color:red}")]
     assert add_csp("<p>fragment</p>", None) == "<p>fragment</p>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE,
+        # A style in a script, a script in a style, odd spellings the engine folds (ſ is an s), unclosed tags.
+        "<head><script>var s='<style>a{}</style>';</script><style>b{}</style><STYLE media=x>c{}</style\n>"
+        "<ſcript>d()</SCRIPT ><script>e()</script><script>f()<style>g{}</style></head>",
+        "<head><meta charset=utf-8><style>a{<script>h()</script>}</style><scripts>x</scripts><script>i()</head>",
+    ],
+    ids=["course-like", "nested", "unclosed"],
+)
+def test_the_one_scan_of_a_page_finds_what_a_scan_per_element_finds(page: str) -> None:
+    """add_csp looks for scripts and styles in one scan; policy() scans for each on its own."""
+    assert directives(add_csp(page, None)) == {d.split()[0]: d.split()[1:] for d in policy(page, None).split("; ")}
+
+
+def test_the_one_scan_knows_every_character_the_engine_reads_as_s_or_m() -> None:
+    """The scan's first test lets only these through: a `<ſcript>` must not be passed over."""
+    import re
+    import sys
+
+    folded = {chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch("(?i:s|m)", chr(c))}
+    assert folded == {"s", "S", "ſ", "m", "M"}
+    for letter in folded:
+        page = f"<head><script>a()</script><{letter}cript>b()</script><{letter}tyle>c{{}}</style></head>"
+        assert directives(add_csp(page, None)) == {d.split()[0]: d.split()[1:] for d in policy(page, None).split("; ")}

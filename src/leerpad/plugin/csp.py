@@ -22,6 +22,10 @@ _EXISTING = re.compile(r"""<meta\s+http-equiv=["']?Content-Security-Policy["']?[
 _CHARSET = re.compile(r"<meta\s+charset=[^>]*>", re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 _EXECUTABLE = {"", "text/javascript", "application/javascript", "module"}
+# Where a script, style or (policy) meta element can start: every match of the three above does.
+# The first class holds every character the engine takes for s or m ignoring case (ſ is an s);
+# one test of it passes over most tags at once.
+_ELEMENT_START = re.compile(r"<(?=[sSſmM])(?=(?i:script|style|meta)\b)")
 
 
 def _hash(text: str) -> str:
@@ -41,8 +45,12 @@ def _origin(lrs: str | None) -> str | None:
 
 def inline_script_hashes(html: str) -> list[str]:
     """Hashes of the inline scripts a browser would run, in document order, once each."""
+    return _script_hashes(_SCRIPT.findall(html))
+
+
+def _script_hashes(scripts: list[tuple[str, str]]) -> list[str]:
     hashes: list[str] = []
-    for attrs, body in _SCRIPT.findall(html):
+    for attrs, body in scripts:
         if _SRC.search(attrs):
             continue
         found = _TYPE.search(attrs)
@@ -54,14 +62,18 @@ def inline_script_hashes(html: str) -> list[str]:
 
 def policy(html: str, *origins: str | None) -> str:
     """The policy for one page: the site ('self'), the LRS (and scorer) origins, hashed inline code."""
-    scripts = " ".join(["'self'", *inline_script_hashes(html)])
-    styles = " ".join(["'self'", *dict.fromkeys(_hash(s) for s in _STYLE.findall(html))])
+    return _policy(_SCRIPT.findall(html), _STYLE.findall(html), origins)
+
+
+def _policy(scripts: list[tuple[str, str]], styles: list[str], origins: tuple[str | None, ...]) -> str:
+    script_src = " ".join(["'self'", *_script_hashes(scripts)])
+    style_src = " ".join(["'self'", *dict.fromkeys(_hash(s) for s in styles)])
     connect = " ".join(dict.fromkeys(filter(None, ["'self'", *(_origin(o) for o in origins)])))
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src {scripts}",
-            f"style-src {styles}",
+            f"script-src {script_src}",
+            f"style-src {style_src}",
             "img-src 'self' data:",  # Material's icons are data: URLs in its CSS
             "font-src 'self'",
             f"connect-src {connect}",
@@ -73,6 +85,29 @@ def policy(html: str, *origins: str | None) -> str:
     )
 
 
+def _elements(html: str) -> tuple[list[tuple[str, str]], list[str]] | None:
+    """`_SCRIPT.findall(html)` and `_STYLE.findall(html)` from one scan of the page, not two.
+
+    Each pattern is tried only where such an element can start, and (as its own scan) not
+    inside what it matched before. None when the page holds a policy element already: its
+    removal moves what follows, so the page is then scanned as before.
+    """
+    scripts: list[tuple[str, str]] = []
+    styles: list[str] = []
+    script_end = style_end = 0
+    for start in _ELEMENT_START.finditer(html):
+        at = start.start()
+        if _EXISTING.match(html, at):
+            return None
+        if at >= script_end and (script := _SCRIPT.match(html, at)):
+            scripts.append((script.group(1), script.group(2)))
+            script_end = script.end()
+        elif at >= style_end and (style := _STYLE.match(html, at)):
+            styles.append(style.group(1))
+            style_end = style.end()
+    return scripts, styles
+
+
 def add_csp(html: str, *origins: str | None) -> str:
     """`html` with a Content-Security-Policy meta element early in its head.
 
@@ -81,8 +116,11 @@ def add_csp(html: str, *origins: str | None) -> str:
     unchanged. `origins` may be origins or URLs (the LRS endpoint, the scorer);
     none allows connections to the site only.
     """
-    html = _EXISTING.sub("", html)
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, *origins)}">'
+    found = _elements(html)
+    if found is None:
+        html = _EXISTING.sub("", html)
+        found = _SCRIPT.findall(html), _STYLE.findall(html)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{_policy(*found, origins)}">'
     anchor = _CHARSET.search(html) or _HEAD.search(html)
     if anchor is None:
         return html

@@ -38,12 +38,15 @@ from mkdocs.structure.pages import Page
 _DATA_ATTRIBUTES = re.compile(r' data-(?:question|config)="[^"]*"')
 # An element marked for exclusion, when no element of the same name opens inside it:
 # Material would skip it and everything in it. Nested ones are left for Material to skip.
+# (Possessive `*+` where giving characters back cannot help a match: the same matches,
+# without the engine's bookkeeping for backtracking.)
 _EXCLUDED = re.compile(
-    r'<(div|span|select)\b[^>]*?\sdata-search-exclude(?=[\s=/>])[^>]*>[^<]*(?:<(?!\1\b|/\1>)[^<]*)*</\1>',
+    r"<(div|span|select)\b(?:[^>\s]++|\s(?!data-search-exclude(?=[\s=/>])))*+\sdata-search-exclude(?=[\s=/>])"
+    r"[^>]*+>[^<]*+(?:<(?!\1\b|/\1>)[^<]*+)*+</\1>",
 )
 # A quoted attribute value with `<` or `>` in it (raw HTML in the Markdown: the
 # serializer escapes them): the exclusion pattern would cut such a tag short.
-_ANGLE_IN_VALUE = re.compile(r"""=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
+_ANGLE_IN_VALUE = re.compile(r"""=\s*+(?:"[^"<>]*+[<>]|'[^'<>]*+[<>])""")
 _PLUGIN_NAMES = ("material/search", "search")
 
 # An option of a choice or sequencing question (markdown/question.py): its text T, with
