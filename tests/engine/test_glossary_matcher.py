@@ -45,7 +45,8 @@ def test_the_lowered_search_finds_what_the_case_insensitive_one_finds() -> None:
     from leerpad.content.models import GlossaryTerm
     from leerpad.markdown.glossary import _UNSAFE, _matcher
 
-    words = ["kaart", "sociale kaart", "sociale", "cliënt", "eerste lijn", "e-health", "ßtraat", "ÿ", "is", "µg", "-min"]
+    words = ["kaart", "sociale kaart", "sociale", "cliënt", "eerste lijn", "e-health", "ßtraat", "ÿ", "is",
+             "µg", "-min"]
     glossary = [GlossaryTerm(term=w, zorgtaal="z", sociale_taal="s") for w in words]
     pattern, lowered, _words = _matcher(glossary)
     assert lowered is None  # µ matches Greek mu too: a word with it keeps every text case-insensitive
