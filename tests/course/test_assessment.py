@@ -228,8 +228,8 @@ def test_the_final_test_stems_do_not_mark_the_right_options_of_multiple_answer_q
 def test_no_cue_word_marks_the_right_option_alone(course: Course, pool: str) -> None:
     questions = pools(course).get(pool) or [q for case in course.cases for q in case.questions]
     lonely = []
-    # The final test is held to it for multiple-answer questions too.
-    for q in [*singles(questions), *(multiples(questions) if pool == "eindtoets" else [])]:
+    # Multiple-answer questions too: a cue word in the right options only marks them all.
+    for q in [*singles(questions), *multiples(questions)]:
         right = [o.text for o in q.options if o.correct]
         wrong = [o.text for o in q.options if not o.correct]
         for name, cue in CUES.items():
