@@ -113,11 +113,34 @@ def test_no_final_test_question_restates_a_case_question(course: Course) -> None
     assert not reused, "\n".join(reused)
 
 
+def extended_matching(questions: list[Question]) -> list[Question]:
+    """One pick from a shared list of eight or more labels, the same list in at least four questions.
+
+    The options alone then say nothing about the key, and a lucky pick hits one time in eight at most.
+    """
+    lists = Counter(tuple(o.text for o in q.options) for q in singles(questions))
+    return [
+        q
+        for q in singles(questions)
+        if len(q.options) >= 8 and lists[tuple(o.text for o in q.options)] >= 4
+    ]
+
+
 def test_a_quarter_of_the_final_test_resists_guessing(course: Course) -> None:
-    """All-or-nothing types (several answers, matching, an order) cannot be hit by one lucky pick."""
+    """All-or-nothing types (several answers, matching, an order) cannot be hit by one lucky pick;
+    nor, nearly, one pick from a shared list of eight or more (extended matching)."""
     pool = scored(final_test(course))
-    resistant = [q for q in pool if q.type in ("multiple", "matching", "sequencing")]
+    resistant = [q for q in pool if q.type in ("multiple", "matching", "sequencing")] + extended_matching(pool)
     assert len(resistant) >= 0.25 * len(pool), f"eindtoets: {len(resistant)} van {len(pool)}"
+
+
+def test_every_long_option_list_in_the_final_test_is_shared_by_a_theme(course: Course) -> None:
+    """A single-answer question with eight or more options is extended matching: its list of
+    labels is the same, word for word, in at least three other questions of its theme."""
+    pool = scored(final_test(course))
+    shared = {q.id for q in extended_matching(pool)}
+    lonely = [q.id for q in singles(pool) if len(q.options) >= 8 and q.id not in shared]
+    assert not lonely, f"eindtoets: lange optielijst die geen thema deelt: {lonely}"
 
 
 def test_the_final_test_multiple_answer_questions_have_five_or_six_options_two_to_four_right(
