@@ -172,9 +172,11 @@ function boot() {
     else if (m.type === 'ready') {
       ready = true; progress.value = progress.max; progress.hidden = true;
       root.dataset.ready = now;
+      root.dataset.from = m.from;  // 'snapshot' (kept at an earlier visit) or 'wheels'
       say('Het voorbeeld is klaar.');
       check();
-    } else if (m.type === 'result' || m.type === 'failed') {
+    } else if (m.type === 'kept') root.dataset.kept = String(m.bytes);  // the next visit starts from it
+    else if (m.type === 'result' || m.type === 'failed') {
       clearTimeout(watchdog);
       busy = false;
       if (m.type === 'result') {

@@ -10,9 +10,19 @@
 // does) and works offline; the wheels are fetched while the runtime starts, and the modules
 // the first check needs are imported before the course data arrives.
 //
+// Second and later visits skip all of that: after the first preview of a visit, the worker
+// keeps a memory snapshot of the started interpreter (Pyodide's `makeMemorySnapshot`: the
+// WebAssembly memory, so every imported module and the course's Preview) together with the
+// files Python wrote into site-packages (the wheels' sources and bytecode, which live in
+// Pyodide's in-JS file system and are not in that memory) in Cache Storage. The next visit
+// starts from it (`_loadSnapshot`), the files put back before Python runs. A snapshot that
+// cannot be used (another Pyodide build, another lock file, damaged: sha256 checked) is
+// dropped and the worker starts the usual way.
+//
 // Messages in: {type: 'start', data} (course data, JSON text; again to switch course),
-// {type: 'check', seq, text}. Out: {type: 'progress', step, label, ms?}, {type: 'ready', ms},
-// {type: 'result', seq, ms, kind, id, path, errors, html}, {type: 'failed', seq, during, message}.
+// {type: 'check', seq, text}. Out: {type: 'progress', step, label, ms?}, {type: 'ready', ms, from},
+// ('snapshot' or 'wheels'), {type: 'result', seq, ms, kind, id, path, errors, html},
+// {type: 'failed', seq, during, message}, {type: 'kept', bytes, ms} (a snapshot was stored).
 import { latestText, store } from './offline.js';
 
 const BASE = new URL('./pyodide/', import.meta.url).href;
@@ -71,12 +81,34 @@ function integrity(hex) {
   return 'sha256-' + btoa(String.fromCharCode(...(hex.match(/../g) || []).map(b => parseInt(b, 16))));
 }
 
-/** Starts Pyodide and imports the preview's modules; the course data is not needed for that. */
+/**
+ * Starts Python: from the snapshot kept at an earlier visit when there is a usable one, else
+ * from the wheels (Pyodide's start, install, imports of the preview's modules); the course
+ * data is not needed for either.
+ * @returns {Promise<{py: any, from: string}>}
+ */
 async function boot() {
   tell({ type: 'progress', step: 1, label: 'Python en de pakketten worden geladen' });
   const [lock, { loadPyodide, version }] = await Promise.all([latestText(LOCK), import(BASE + 'pyodide.mjs')]);
-  const { packages, leerpad } = JSON.parse(lock);
   for (const name of CORE) versions.set(BASE + name, version);
+  const key = await snapshotKey(lock);
+  snapshotAt = key;
+  const kept = await readSnapshot(key);
+  if (kept) {
+    try {
+      const py = await restore(loadPyodide, lock, kept);
+      tell({ type: 'progress', step: 2, label: 'Python is hersteld', ms: performance.now() - t0 });
+      return { py, from: 'snapshot' };
+    } catch {
+      await dropSnapshots();  // not usable with this runtime: the usual start below, a new snapshot after it
+    }
+  }
+  return { py: await install(loadPyodide, lock), from: 'wheels' };
+}
+
+/** Pyodide from its own start: the wheels installed, the preview's modules imported. */
+async function install(/** @type {any} */ loadPyodide, /** @type {string} */ lock) {
+  const { packages, leerpad } = JSON.parse(lock);
   for (const name of PACKAGES) versions.set(BASE + packages[name].file_name, packages[name].sha256);
   // Bytecode: kept at an earlier visit (all modules), else the wheels' as the build compiled it.
   const compiled = await bytecode(lock);
@@ -91,7 +123,7 @@ async function boot() {
     const url = BASE + packages[name].file_name;
     early.set(url, cached(url, { integrity: integrity(packages[name].sha256) }));
   }
-  const py = await loadPyodide({ indexURL: BASE, packageBaseUrl: BASE, lockFileContents: lock, stdout: () => {} });
+  const py = await loadPyodide({ ...options(lock), _makeSnapshot: true });
   tell({ type: 'progress', step: 2, label: 'De pakketten worden geïnstalleerd', ms: performance.now() - t0 });
   /** @type {string[]} */
   const problems = [];
@@ -106,6 +138,143 @@ async function boot() {
   py.runPython('import sys\nsys.dont_write_bytecode = False\nimport leerpad.authoring.preview');
   if (!compiled.kept) pack = () => keepBytecode(py, compiled.key);
   return py;
+}
+
+/** loadPyodide's options for this page's files. @param {string} lock */
+function options(lock) {
+  return { indexURL: BASE, packageBaseUrl: BASE, lockFileContents: lock, stdout: () => {} };
+}
+
+// The snapshot as kept in Cache Storage, one entry: "LPS1", the length of a JSON header
+// {format, sha256, files: [[path, bytes]...]} (uint32, little-endian), the header, then
+// (sha256 over all that follows) the files' bytes one after the other and, at the next
+// multiple of 16, Pyodide's snapshot of the memory.
+const SNAPSHOT_FORMAT = 1;
+const MAGIC = 'LPS1';
+/** @type {string} where this visit's snapshot is kept (its cache key) */
+let snapshotAt = '';
+/** @type {'none' | 'due' | 'kept'} whether a snapshot is to be made after the next preview */
+let snapshotState = 'none';
+
+/** The cache key: the lock file names Pyodide's version and every wheel's sha256. @param {string} lock */
+async function snapshotKey(lock) {
+  return `${BASE}snapshot?v=${SNAPSHOT_FORMAT}-${await hex(new TextEncoder().encode(lock))}`;
+}
+
+/** @param {BufferSource} bytes @returns {Promise<string>} */
+async function hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return [...digest].map(b => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The snapshot kept under `key`, checked whole, or null. @param {string} key */
+async function readSnapshot(key) {
+  const cache = await store();
+  const hit = cache && await cache.match(key).catch(() => undefined);
+  if (!hit) return null;
+  try {
+    const all = new Uint8Array(await hit.arrayBuffer());
+    if (new TextDecoder().decode(all.subarray(0, 4)) !== MAGIC) throw new Error('not a snapshot');
+    const size = new DataView(all.buffer).getUint32(4, true);
+    const header = JSON.parse(new TextDecoder().decode(all.subarray(8, 8 + size)));
+    const body = all.subarray(8 + size);
+    if (header.format !== SNAPSHOT_FORMAT || await hex(body) !== header.sha256) throw new Error('damaged');
+    /** @type {[string, Uint8Array][]} */
+    const files = [];
+    let at = 0;
+    for (const [path, length] of header.files) {
+      files.push([path, body.subarray(at, at + length)]);
+      at += length;
+    }
+    at = Math.ceil((8 + size + at) / 16) * 16;  // from the start of the entry: Pyodide reads it as 32-bit words
+    return { files, memory: all.subarray(at) };
+  } catch {
+    await dropSnapshots();
+    return null;
+  }
+}
+
+/**
+ * Pyodide from a snapshot, its site-packages files put back before Python runs. Pyodide
+ * 314.0.7 restores into the runtime's initial memory (31.5 MB, fixed by pyodide.asm.wasm;
+ * the INITIAL_MEMORY it sets is not used): a snapshot of a memory that had grown fails with
+ * "RangeError: offset is out of bounds", so the memory is grown to the snapshot's size first,
+ * through the runtime's own growMemory (it also renews the runtime's views of the memory).
+ */
+async function restore(/** @type {any} */ loadPyodide, /** @type {string} */ lock,
+  /** @type {{files: [string, Uint8Array][], memory: Uint8Array}} */ kept) {
+  const { default: create } = await import(BASE + 'pyodide.asm.mjs');
+  /** @param {any} settings */
+  const createPyodideModule = async settings => {
+    const module = await create(settings);
+    if (module.HEAP8.length < kept.memory.length && !module.growMemory(kept.memory.length)) {
+      throw new Error('no memory for the snapshot');
+    }
+    return module;
+  };
+  /** @param {any} FS */
+  const fsInit = FS => {
+    for (const [path, bytes] of kept.files) {
+      FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
+      FS.writeFile(path, bytes);
+    }
+  };
+  return loadPyodide({ ...options(lock), _loadSnapshot: kept.memory, _makeSnapshot: true, fsInit, createPyodideModule });
+}
+
+/** Every snapshot this page kept (a damaged one, or one of an earlier version). @param {string} [but] */
+async function dropSnapshots(but) {
+  const cache = await store();
+  if (!cache) return;
+  for (const old of await cache.keys()) {
+    if (old.url.startsWith(BASE + 'snapshot?') && old.url !== but) await cache.delete(old).catch(() => {});
+  }
+}
+
+/**
+ * Keeps a snapshot of the interpreter as it is now (the course's Preview in it) and of the
+ * files in site-packages. Python holds no JavaScript object at this point (Pyodide refuses the
+ * snapshot otherwise); the bookkeeping of loaded packages must read empty while it is made.
+ * @param {any} py
+ */
+async function keepSnapshot(py) {
+  const t1 = performance.now();
+  const cache = await store();
+  if (!cache || !snapshotAt) return;
+  const FS = py.FS;
+  /** @type {[string, Uint8Array][]} */
+  const files = [];
+  /** @param {string} dir */
+  const walk = dir => {
+    for (const name of FS.readdir(dir)) {
+      if (name === '.' || name === '..') continue;
+      const path = `${dir}/${name}`;
+      if (FS.isDir(FS.stat(path).mode)) walk(path);
+      else files.push([path, FS.readFile(path)]);
+    }
+  };
+  walk(py._api.sitepackages);
+  const loaded = { ...py.loadedPackages };
+  for (const name of Object.keys(loaded)) delete py.loadedPackages[name];
+  let memory;
+  try { memory = py.makeMemorySnapshot(); } finally { Object.assign(py.loadedPackages, loaded); }
+  const fileBytes = files.reduce((n, [, b]) => n + b.length, 0);
+  // The header's length is known only with the digest in it: a digest's hex is always 64 characters.
+  const draft = JSON.stringify({ format: SNAPSHOT_FORMAT, sha256: '0'.repeat(64), files: files.map(([p, b]) => [p, b.length]) });
+  const size = new TextEncoder().encode(draft).length;
+  const at = Math.ceil((8 + size + fileBytes) / 16) * 16;
+  const all = new Uint8Array(at + memory.length);
+  let pos = 8 + size;
+  for (const [, bytes] of files) { all.set(bytes, pos); pos += bytes.length; }
+  all.set(memory, at);
+  const sha256 = await hex(all.subarray(8 + size));
+  const header = new TextEncoder().encode(draft.replace('0'.repeat(64), sha256));
+  all.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(all.buffer).setUint32(4, size, true);
+  all.set(header, 8);
+  await dropSnapshots();
+  await cache.put(snapshotAt, new Response(all));
+  tell({ type: 'kept', bytes: all.length, ms: performance.now() - t1 });
 }
 
 /** @type {(() => Promise<void>) | null} keeps the bytecode, once the course's Markdown extensions are imported too */
@@ -143,8 +312,7 @@ zipfile.ZipFile(io.BytesIO(kept.to_py())).extractall('/')
 
 /** The bytecode kept at an earlier visit for exactly these files, and the key it is kept under. */
 async function bytecode(/** @type {string} */ lock) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(lock)));
-  const key = `${BASE}kept-bytecode.zip?v=${[...digest].map(b => b.toString(16).padStart(2, '0')).join('')}`;
+  const key = `${BASE}kept-bytecode.zip?v=${await hex(new TextEncoder().encode(lock))}`;
   const cache = await store();
   const hit = cache && await cache.match(key).catch(() => undefined);
   return { key, kept: hit ? new Uint8Array(await hit.arrayBuffer()) : null };
@@ -168,15 +336,31 @@ python.catch(() => { /* reported to the editor when it sends the course data */ 
 /** @type {any} */
 let preview = null;
 
+// The course's Preview, kept in Python (so also in a snapshot) with the sha256 of its course
+// data: a snapshot's Preview is used when the course is still the same, else made anew.
+const PREVIEW = `
+import hashlib, json
+from leerpad.authoring.preview import Preview
+_course = hashlib.sha256(course_data.encode()).hexdigest()
+if globals().get('_leerpad_course') != _course:
+    _leerpad_preview, _leerpad_course = Preview(json.loads(course_data)), _course
+    _leerpad_fresh = True
+else:
+    _leerpad_fresh = False
+del course_data
+_leerpad_preview
+`;
+
 /** @param {string} data the course data (JSON text) */
 async function start(data) {
-  const py = await python;
+  const { py, from } = await python;
   tell({ type: 'progress', step: 3, label: 'De cursus wordt ingelezen', ms: performance.now() - t0 });
   if (preview) preview.destroy();
   py.globals.set('course_data', data);
-  preview = py.runPython('import json\nfrom leerpad.authoring.preview import Preview\nPreview(json.loads(course_data))');
-  py.globals.delete('course_data');
-  tell({ type: 'ready', ms: performance.now() - t0 });
+  preview = py.runPython(PREVIEW);
+  // A snapshot after the next preview: on a start from the wheels, or when the course changed.
+  if (py.globals.get('_leerpad_fresh')) snapshotState = 'due';
+  tell({ type: 'ready', ms: performance.now() - t0, from });
   if (pack) setTimeout(pack, 0);  // no compiling: packs what the imports wrote
   pack = null;
 }
@@ -191,6 +375,11 @@ onmessage = async event => {
       const result = proxy.toJs({ dict_converter: Object.fromEntries });
       proxy.destroy();
       tell({ type: 'result', seq: msg.seq, ms: performance.now() - t1, ...result });
+      if (snapshotState === 'due') {
+        snapshotState = 'kept';
+        const { py } = await python;
+        setTimeout(() => keepSnapshot(py).catch(() => { /* none kept: the next visit starts from the wheels */ }), 0);
+      }
     }
   } catch (error) {
     tell({ type: 'failed', seq: msg.seq, during: msg.type, message: String(error instanceof Error ? error.message : error) });
