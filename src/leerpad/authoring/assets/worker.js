@@ -84,30 +84,32 @@ function integrity(hex) {
 /**
  * Starts Python: from the snapshot kept at an earlier visit when there is a usable one, else
  * from the wheels (Pyodide's start, install, imports of the preview's modules); the course
- * data is not needed for either.
+ * data is not needed for either. The snapshot is read, and the runtime's code imported, while
+ * the lock file and Pyodide's loader come in.
  * @returns {Promise<{py: any, from: string}>}
  */
 async function boot() {
   tell({ type: 'progress', step: 1, label: 'Python en de pakketten worden geladen' });
+  const reading = readSnapshot();
+  const runtime = import(BASE + 'pyodide.asm.mjs');
   const [lock, { loadPyodide, version }] = await Promise.all([latestText(LOCK), import(BASE + 'pyodide.mjs')]);
   for (const name of CORE) versions.set(BASE + name, version);
-  const key = await snapshotKey(lock);
-  snapshotAt = key;
-  const kept = await readSnapshot(key);
-  if (kept) {
+  lockSha = await hex(new TextEncoder().encode(lock));
+  const { default: create } = await runtime;
+  const kept = await reading;
+  if (kept && kept.lock === lockSha) {
     try {
-      const py = await restore(loadPyodide, lock, kept);
+      const py = await restore(loadPyodide, lock, create, kept);
       tell({ type: 'progress', step: 2, label: 'Python is hersteld', ms: performance.now() - t0 });
       return { py, from: 'snapshot' };
-    } catch {
-      await dropSnapshots();  // not usable with this runtime: the usual start below, a new snapshot after it
-    }
+    } catch { /* not usable with this runtime: dropped, the usual start below, a new snapshot after it */ }
   }
-  return { py: await install(loadPyodide, lock), from: 'wheels' };
+  if (kept) await dropSnapshots();
+  return { py: await install(loadPyodide, lock, create), from: 'wheels' };
 }
 
 /** Pyodide from its own start: the wheels installed, the preview's modules imported. */
-async function install(/** @type {any} */ loadPyodide, /** @type {string} */ lock) {
+async function install(/** @type {any} */ loadPyodide, /** @type {string} */ lock, /** @type {any} */ create) {
   const { packages, leerpad } = JSON.parse(lock);
   for (const name of PACKAGES) versions.set(BASE + packages[name].file_name, packages[name].sha256);
   // Bytecode: kept at an earlier visit (all modules), else the wheels' as the build compiled it.
@@ -123,7 +125,7 @@ async function install(/** @type {any} */ loadPyodide, /** @type {string} */ loc
     const url = BASE + packages[name].file_name;
     early.set(url, cached(url, { integrity: integrity(packages[name].sha256) }));
   }
-  const py = await loadPyodide({ ...options(lock), _makeSnapshot: true });
+  const py = await loadPyodide({ ...options(lock), _makeSnapshot: true, createPyodideModule: create });
   tell({ type: 'progress', step: 2, label: 'De pakketten worden geïnstalleerd', ms: performance.now() - t0 });
   /** @type {string[]} */
   const problems = [];
@@ -146,20 +148,17 @@ function options(lock) {
 }
 
 // The snapshot as kept in Cache Storage, one entry: "LPS1", the length of a JSON header
-// {format, sha256, files: [[path, bytes]...]} (uint32, little-endian), the header, then
+// {format, lock, sha256, files: [[path, bytes]...]} (uint32, little-endian), the header, then
 // (sha256 over all that follows) the files' bytes one after the other and, at the next
-// multiple of 16, Pyodide's snapshot of the memory.
+// multiple of 16, Pyodide's snapshot of the memory. `lock` is the sha256 of the lock file,
+// which names Pyodide's version and every wheel's sha256: another one, and the snapshot is
+// of other files. One key, so that it is read before the lock file is in.
+const SNAPSHOT = BASE + 'snapshot';
 const SNAPSHOT_FORMAT = 1;
 const MAGIC = 'LPS1';
-/** @type {string} where this visit's snapshot is kept (its cache key) */
-let snapshotAt = '';
+let lockSha = '';
 /** @type {'none' | 'due' | 'kept'} whether a snapshot is to be made after the next preview */
 let snapshotState = 'none';
-
-/** The cache key: the lock file names Pyodide's version and every wheel's sha256. @param {string} lock */
-async function snapshotKey(lock) {
-  return `${BASE}snapshot?v=${SNAPSHOT_FORMAT}-${await hex(new TextEncoder().encode(lock))}`;
-}
 
 /** @param {BufferSource} bytes @returns {Promise<string>} */
 async function hex(bytes) {
@@ -167,18 +166,23 @@ async function hex(bytes) {
   return [...digest].map(b => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The snapshot kept under `key`, checked whole, or null. @param {string} key */
-async function readSnapshot(key) {
+/**
+ * @typedef {{lock: string, files: [string, Uint8Array][], memory: Uint8Array, intact: Promise<boolean>}} Kept
+ * The snapshot kept at an earlier visit, if any; `intact` (its sha256) is checked while the
+ * runtime compiles.
+ * @returns {Promise<Kept | null>}
+ */
+async function readSnapshot() {
   const cache = await store();
-  const hit = cache && await cache.match(key).catch(() => undefined);
+  const hit = cache && await cache.match(SNAPSHOT).catch(() => undefined);
   if (!hit) return null;
   try {
     const all = new Uint8Array(await hit.arrayBuffer());
     if (new TextDecoder().decode(all.subarray(0, 4)) !== MAGIC) throw new Error('not a snapshot');
     const size = new DataView(all.buffer).getUint32(4, true);
     const header = JSON.parse(new TextDecoder().decode(all.subarray(8, 8 + size)));
+    if (header.format !== SNAPSHOT_FORMAT) throw new Error('an older format');
     const body = all.subarray(8 + size);
-    if (header.format !== SNAPSHOT_FORMAT || await hex(body) !== header.sha256) throw new Error('damaged');
     /** @type {[string, Uint8Array][]} */
     const files = [];
     let at = 0;
@@ -186,8 +190,9 @@ async function readSnapshot(key) {
       files.push([path, body.subarray(at, at + length)]);
       at += length;
     }
-    at = Math.ceil((8 + size + at) / 16) * 16;  // from the start of the entry: Pyodide reads it as 32-bit words
-    return { files, memory: all.subarray(at) };
+    at = Math.ceil((8 + size + at) / 16) * 16;  // from the entry's start: Pyodide reads it as 32-bit words
+    const intact = hex(body).then(found => found === header.sha256);
+    return { lock: String(header.lock), files, memory: all.subarray(at), intact };
   } catch {
     await dropSnapshots();
     return null;
@@ -200,13 +205,13 @@ async function readSnapshot(key) {
  * the INITIAL_MEMORY it sets is not used): a snapshot of a memory that had grown fails with
  * "RangeError: offset is out of bounds", so the memory is grown to the snapshot's size first,
  * through the runtime's own growMemory (it also renews the runtime's views of the memory).
+ * @param {any} loadPyodide @param {string} lock @param {any} create @param {Kept} kept
  */
-async function restore(/** @type {any} */ loadPyodide, /** @type {string} */ lock,
-  /** @type {{files: [string, Uint8Array][], memory: Uint8Array}} */ kept) {
-  const { default: create } = await import(BASE + 'pyodide.asm.mjs');
+async function restore(loadPyodide, lock, create, kept) {
   /** @param {any} settings */
   const createPyodideModule = async settings => {
     const module = await create(settings);
+    if (!await kept.intact) throw new Error('the snapshot is damaged');
     if (module.HEAP8.length < kept.memory.length && !module.growMemory(kept.memory.length)) {
       throw new Error('no memory for the snapshot');
     }
@@ -222,12 +227,12 @@ async function restore(/** @type {any} */ loadPyodide, /** @type {string} */ loc
   return loadPyodide({ ...options(lock), _loadSnapshot: kept.memory, _makeSnapshot: true, fsInit, createPyodideModule });
 }
 
-/** Every snapshot this page kept (a damaged one, or one of an earlier version). @param {string} [but] */
-async function dropSnapshots(but) {
+/** The snapshot this page kept (a damaged one, or one of other files). */
+async function dropSnapshots() {
   const cache = await store();
   if (!cache) return;
   for (const old of await cache.keys()) {
-    if (old.url.startsWith(BASE + 'snapshot?') && old.url !== but) await cache.delete(old).catch(() => {});
+    if (old.url.startsWith(SNAPSHOT)) await cache.delete(old).catch(() => {});
   }
 }
 
@@ -240,7 +245,7 @@ async function dropSnapshots(but) {
 async function keepSnapshot(py) {
   const t1 = performance.now();
   const cache = await store();
-  if (!cache || !snapshotAt) return;
+  if (!cache || !lockSha) return;
   const FS = py.FS;
   /** @type {[string, Uint8Array][]} */
   const files = [];
@@ -260,7 +265,9 @@ async function keepSnapshot(py) {
   try { memory = py.makeMemorySnapshot(); } finally { Object.assign(py.loadedPackages, loaded); }
   const fileBytes = files.reduce((n, [, b]) => n + b.length, 0);
   // The header's length is known only with the digest in it: a digest's hex is always 64 characters.
-  const draft = JSON.stringify({ format: SNAPSHOT_FORMAT, sha256: '0'.repeat(64), files: files.map(([p, b]) => [p, b.length]) });
+  const draft = JSON.stringify({
+    format: SNAPSHOT_FORMAT, lock: lockSha, sha256: '0'.repeat(64), files: files.map(([p, b]) => [p, b.length]),
+  });
   const size = new TextEncoder().encode(draft).length;
   const at = Math.ceil((8 + size + fileBytes) / 16) * 16;
   const all = new Uint8Array(at + memory.length);
@@ -272,8 +279,7 @@ async function keepSnapshot(py) {
   all.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(all.buffer).setUint32(4, size, true);
   all.set(header, 8);
-  await dropSnapshots();
-  await cache.put(snapshotAt, new Response(all));
+  await cache.put(SNAPSHOT, new Response(all));
   tell({ type: 'kept', bytes: all.length, ms: performance.now() - t1 });
 }
 
