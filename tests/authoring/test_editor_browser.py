@@ -6,6 +6,7 @@ request leaves the site."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -326,6 +327,27 @@ OTHER_FILES = """async url => {
   await cache.put(url, new Response(bytes));
 }"""
 
+# Keeps the memory of the kept snapshot but none of its site-packages files, checksum renewed:
+# a snapshot that reads as sound but lacks the modules it has not imported yet.
+WITHOUT_FILES = """async url => {
+  const cache = await caches.open('leerpad-authoring');
+  const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+  const view = new DataView(bytes.buffer), size = view.getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + size)));
+  const files = header.files.reduce((n, f) => n + f[1], 0);
+  const memory = bytes.subarray(Math.ceil((8 + size + files) / 16) * 16);
+  header.files = [];
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const at = Math.ceil((8 + text.length) / 16) * 16, out = new Uint8Array(at + memory.length);
+  out.set(memory, at);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', out.subarray(8 + text.length)));
+  header.sha256 = [...digest].map(b => b.toString(16).padStart(2, '0')).join('');
+  out.set(new TextEncoder().encode(JSON.stringify(header)), 8);
+  out.set(bytes.subarray(0, 4), 0);
+  new DataView(out.buffer).setUint32(4, text.length, true);
+  await cache.put(url, new Response(out));
+}"""
+
 
 def seen(page: Any, texts: list[str]) -> list[tuple[list[str], str]]:
     """For each text as the trainer types it: the listed errors and the preview's HTML, with
@@ -377,6 +399,41 @@ def test_a_second_visit_starts_from_the_snapshot_and_shows_the_same(context: Any
         page.close()
         assert visit(context, texts, kept=True) == ("wheels", cold)
         assert visit(context, texts) == ("snapshot", cold)
+
+
+def with_extension(data: str, extension: str) -> str:
+    """The course data with one more Markdown extension (one the snapshot has not imported)."""
+    found = json.loads(data)
+    assert extension not in found["markdown"]["extensions"]
+    found["markdown"]["extensions"].append(extension)
+    return json.dumps(found, ensure_ascii=False)
+
+
+def test_a_changed_course_imports_from_the_restored_files_or_starts_anew(context: Any, editor_site: Any) -> None:
+    """A course changed since the snapshot (another Markdown extension) is read by the
+    snapshot's Python, which imports the new module from the site-packages files put back;
+    a snapshot without those files fails at that import and gives way to the usual start."""
+    first, _ = visit(context, [TWO_MISTAKES], kept=True)
+    assert first == "wheels"
+    caret = with_extension(editor_site.data, "pymdownx.caret")
+    context.route("**/course-data.json", lambda route: route.fulfill(body=caret, content_type="application/json"))
+    started, shown = visit(context, [TWO_MISTAKES + "\nDit is ^^ingevoegd^^.\n"], kept=True)
+    assert started == "snapshot"
+    assert "<ins>ingevoegd</ins>" in shown[0][1]
+    page = context.new_page()
+    page.goto("")
+    page.evaluate(WITHOUT_FILES, editor_site.url + SNAPSHOT)
+    page.close()
+    tilde = with_extension(caret, "pymdownx.tilde")
+    context.unroute("**/course-data.json")
+    context.route("**/course-data.json", lambda route: route.fulfill(body=tilde, content_type="application/json"))
+    started, shown = visit(context, [TWO_MISTAKES + "\nDit is ~~geschrapt~~.\n"])
+    assert started == "wheels"
+    assert "<del>geschrapt</del>" in shown[0][1]
+    assert [e.split(" (")[0] for e in shown[0][0]] == [
+        "4: onbekende setting 'bakkerij'",
+        "6: onbekende module 'buurtwerk' in 'modules'",
+    ]
 
 
 def test_a_second_visit_takes_pyodide_the_wheels_and_the_bytecode_from_the_cache(context: Any) -> None:

@@ -20,8 +20,8 @@
 // dropped and the worker starts the usual way.
 //
 // Messages in: {type: 'start', data} (course data, JSON text; again to switch course),
-// {type: 'check', seq, text}. Out: {type: 'progress', step, label, ms?}, {type: 'ready', ms, from},
-// ('snapshot' or 'wheels'), {type: 'result', seq, ms, kind, id, path, errors, html},
+// {type: 'check', seq, text}. Out: {type: 'progress', step, label, ms?}, {type: 'ready', ms, from}
+// (from: 'snapshot' or 'wheels'), {type: 'result', seq, ms, kind, id, path, errors, html},
 // {type: 'failed', seq, during, message}, {type: 'kept', bytes, ms} (a snapshot was stored).
 import { latestText, store } from './offline.js';
 
@@ -86,11 +86,12 @@ function integrity(hex) {
  * from the wheels (Pyodide's start, install, imports of the preview's modules); the course
  * data is not needed for either. The snapshot is read, and the runtime's code imported, while
  * the lock file and Pyodide's loader come in.
+ * @param {boolean} [snapshot] false: not from the snapshot (it was found unusable)
  * @returns {Promise<{py: any, from: string}>}
  */
-async function boot() {
+async function boot(snapshot = true) {
   tell({ type: 'progress', step: 1, label: 'Python en de pakketten worden geladen' });
-  const reading = readSnapshot();
+  const reading = snapshot ? readSnapshot() : Promise.resolve(null);
   const runtime = import(BASE + 'pyodide.asm.mjs');
   const [lock, { loadPyodide, version }] = await Promise.all([latestText(LOCK), import(BASE + 'pyodide.mjs')]);
   for (const name of CORE) versions.set(BASE + name, version);
@@ -236,10 +237,28 @@ async function dropSnapshots() {
   }
 }
 
+// Pyodide 314.0.7 refuses a snapshot ("Unexpected hiwire entry at index 6") unless its record
+// of loaded packages is empty: the object Python sees as pyodide_js.loadedPackages (after a
+// start from a snapshot not the one JavaScript sees: it is filled again from the dist-info
+// folders). Emptied while the snapshot is made, filled again after.
+const EMPTIED = `
+from pyodide._package_loader import loadedPackages as _packages
+_leerpad_loaded = {name: getattr(_packages, name) for name in _packages.object_keys()}
+for _name in _leerpad_loaded:
+    delattr(_packages, _name)
+del _packages
+`;
+const REFILLED = `
+from pyodide._package_loader import loadedPackages as _packages
+for _name, _source in _leerpad_loaded.items():
+    setattr(_packages, _name, _source)
+del _packages, _leerpad_loaded
+`;
+
 /**
  * Keeps a snapshot of the interpreter as it is now (the course's Preview in it) and of the
  * files in site-packages. Python holds no JavaScript object at this point (Pyodide refuses the
- * snapshot otherwise); the bookkeeping of loaded packages must read empty while it is made.
+ * snapshot otherwise).
  * @param {any} py
  */
 async function keepSnapshot(py) {
@@ -259,10 +278,9 @@ async function keepSnapshot(py) {
     }
   };
   walk(py._api.sitepackages);
-  const loaded = { ...py.loadedPackages };
-  for (const name of Object.keys(loaded)) delete py.loadedPackages[name];
+  py.runPython(EMPTIED);
   let memory;
-  try { memory = py.makeMemorySnapshot(); } finally { Object.assign(py.loadedPackages, loaded); }
+  try { memory = py.makeMemorySnapshot(); } finally { py.runPython(REFILLED); }
   const fileBytes = files.reduce((n, [, b]) => n + b.length, 0);
   // The header's length is known only with the digest in it: a digest's hex is always 64 characters.
   const draft = JSON.stringify({
@@ -337,7 +355,7 @@ async function keepBytecode(py, key) {
   } catch { /* no bytecode kept: the next visit compiles again */ }
 }
 
-const python = boot();
+let python = boot();
 python.catch(() => { /* reported to the editor when it sends the course data */ });
 /** @type {any} */
 let preview = null;
@@ -363,7 +381,16 @@ async function start(data) {
   tell({ type: 'progress', step: 3, label: 'De cursus wordt ingelezen', ms: performance.now() - t0 });
   if (preview) preview.destroy();
   py.globals.set('course_data', data);
-  preview = py.runPython(PREVIEW);
+  try {
+    preview = py.runPython(PREVIEW);
+  } catch (error) {
+    if (from !== 'snapshot') throw error;
+    // The snapshot's Python cannot take this course (it needs what the snapshot lacks): the
+    // snapshot is dropped and Python started the usual way.
+    await dropSnapshots();
+    python = boot(false);
+    return start(data);
+  }
   // A snapshot after the next preview: on a start from the wheels, or when the course changed.
   if (py.globals.get('_leerpad_fresh')) snapshotState = 'due';
   tell({ type: 'ready', ms: performance.now() - t0, from });
