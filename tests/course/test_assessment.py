@@ -21,6 +21,8 @@ import pytest
 from leerpad.content import Course
 from leerpad.content.models import UNSCORED_TYPES, Question, Quiz
 
+# Where an option's feedback sends the learner: a module, a case, or the glossary.
+SOURCE = re.compile(r"\b(module|modules|casus|woordenlijst)\b", re.I)
 ABSOLUTE = re.compile(r"\b(altijd|nooit|geen enkele|uitsluitend|onmogelijk|telkens|elke keer)\b", re.I)
 WORD = re.compile(r"[^\W\d_]{7,}")
 # Words that mark the careful, collaborative answer. When only the right option
@@ -59,6 +61,14 @@ def pools(course: Course) -> dict[str, list[Question]]:
     }
 
 
+def multiples(questions: Iterable[Question]) -> list[Question]:
+    return [q for q in questions if q.type == "multiple"]
+
+
+def words(texts: Iterable[str]) -> set[str]:
+    return {w.casefold() for t in texts for w in WORD.findall(t)}
+
+
 def normalised(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
@@ -88,6 +98,85 @@ def test_no_final_test_question_restates_a_module_test_question(course: Course) 
             if ratio >= 0.7:
                 reused.append(f"{f.id} ≈ {m.id} ({ratio:.2f})")
     assert not reused, "\n".join(reused)
+
+
+def test_no_final_test_question_restates_a_case_question(course: Course) -> None:
+    """The cases' own questions are practice: the final test asks something new."""
+    final = scored(final_test(course))
+    practice = [q for case in course.cases for q in case.questions]
+    reused = [
+        f"{f.id} ≈ {c.id} ({ratio:.2f})"
+        for f in final
+        for c in practice
+        if (ratio := SequenceMatcher(None, normalised(f.stem), normalised(c.stem)).ratio()) >= 0.7
+    ]
+    assert not reused, "\n".join(reused)
+
+
+def extended_matching(questions: list[Question]) -> list[Question]:
+    """One pick from a shared list of eight or more labels, the same list in at least four questions.
+
+    The options alone then say nothing about the key, and a lucky pick hits one time in eight at most.
+    """
+    lists = Counter(tuple(o.text for o in q.options) for q in singles(questions))
+    return [
+        q
+        for q in singles(questions)
+        if len(q.options) >= 8 and lists[tuple(o.text for o in q.options)] >= 4
+    ]
+
+
+def test_a_quarter_of_the_final_test_resists_guessing(course: Course) -> None:
+    """All-or-nothing types (several answers, matching, an order) cannot be hit by one lucky pick;
+    nor, nearly, one pick from a shared list of eight or more (extended matching)."""
+    pool = scored(final_test(course))
+    resistant = [q for q in pool if q.type in ("multiple", "matching", "sequencing")] + extended_matching(pool)
+    assert len(resistant) >= 0.25 * len(pool), f"eindtoets: {len(resistant)} van {len(pool)}"
+
+
+def test_every_long_option_list_in_the_final_test_is_shared_by_a_theme(course: Course) -> None:
+    """A single-answer question with eight or more options is extended matching: its list of
+    labels is the same, word for word, in at least three other questions of its theme."""
+    pool = scored(final_test(course))
+    shared = {q.id for q in extended_matching(pool)}
+    lonely = [q.id for q in singles(pool) if len(q.options) >= 8 and q.id not in shared]
+    assert not lonely, f"eindtoets: lange optielijst die geen thema deelt: {lonely}"
+
+
+def test_the_final_test_multiple_answer_questions_have_five_or_six_options_two_to_four_right(
+    course: Course,
+) -> None:
+    wrong_shape = [
+        f"{q.id}: {len(q.options)} opties, {sum(o.correct for o in q.options)} juist"
+        for q in multiples(scored(final_test(course)))
+        if not (5 <= len(q.options) <= 6 and 2 <= sum(o.correct for o in q.options) <= 4)
+    ]
+    assert not wrong_shape, "\n".join(wrong_shape)
+
+
+def test_the_final_test_right_options_of_multiple_answer_questions_are_not_longer_by_habit(
+    course: Course,
+) -> None:
+    ratios = []
+    for q in multiples(scored(final_test(course))):
+        right = statistics.mean(len(o.text) for o in q.options if o.correct)
+        ratios.append(right / statistics.mean(len(o.text) for o in q.options if not o.correct))
+    mean_ratio = statistics.mean(ratios)
+    assert 0.8 <= mean_ratio <= 1.25, f"eindtoets: juiste opties gemiddeld {mean_ratio:.2f} keer zo lang"
+
+
+def test_every_final_test_option_says_why_and_where(course: Course) -> None:
+    """Each option's feedback explains; the question's feedback names the module, case or glossary."""
+    missing = []
+    for q in scored(final_test(course)):
+        if q.type in ("single", "multiple", "true-false"):
+            missing += [f"{q.id}: ‘{o.text}’ zonder feedback" for o in q.options if not o.feedback.strip()]
+        elif not (q.explanation.strip() or all(o.feedback.strip() for o in q.options)):
+            missing.append(f"{q.id}: geen uitleg")
+        texts = [q.explanation, *(o.feedback for o in q.options)]
+        if not any(SOURCE.search(t) for t in texts):
+            missing.append(f"{q.id}: de feedback noemt geen module, casus of woordenlijst")
+    assert not missing, "\n".join(missing)
 
 
 @pytest.mark.parametrize("pool", ["eindtoets", "moduletoetsen"])
@@ -137,10 +226,23 @@ def test_the_final_test_stems_do_not_give_the_key_word_of_the_answer(course: Cou
     """A long word shared by the stem and the right option must also be in a wrong option."""
     leaks = []
     for q in singles(scored(final_test(course))):
-        stem = {w.casefold() for w in WORD.findall(q.stem)}
-        right = {w.casefold() for o in q.options if o.correct for w in WORD.findall(o.text)}
-        wrong = {w.casefold() for o in q.options if not o.correct for w in WORD.findall(o.text)}
+        stem = words([q.stem])
+        right = words(o.text for o in q.options if o.correct)
+        wrong = words(o.text for o in q.options if not o.correct)
         if shared := (stem & right) - wrong:
+            leaks.append(f"{q.id}: {sorted(shared)}")
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_final_test_stems_do_not_mark_the_right_options_of_multiple_answer_questions(
+    course: Course,
+) -> None:
+    """With several right options, a stem word in each of them and in no wrong one points them all out."""
+    leaks = []
+    for q in multiples(scored(final_test(course))):
+        right = [words([o.text]) for o in q.options if o.correct]
+        wrong = words(o.text for o in q.options if not o.correct)
+        if shared := (words([q.stem]) & set.intersection(*right)) - wrong:
             leaks.append(f"{q.id}: {sorted(shared)}")
     assert not leaks, "\n".join(leaks)
 
@@ -149,12 +251,13 @@ def test_the_final_test_stems_do_not_give_the_key_word_of_the_answer(course: Cou
 def test_no_cue_word_marks_the_right_option_alone(course: Course, pool: str) -> None:
     questions = pools(course).get(pool) or [q for case in course.cases for q in case.questions]
     lonely = []
-    for q in singles(questions):
+    # Multiple-answer questions too: a cue word in the right options only marks them all.
+    for q in [*singles(questions), *multiples(questions)]:
         right = [o.text for o in q.options if o.correct]
         wrong = [o.text for o in q.options if not o.correct]
         for name, cue in CUES.items():
             if any(cue.search(t) for t in right) and not any(cue.search(t) for t in wrong):
-                lonely.append(f"{q.id}: ‘{name}’ staat alleen in het juiste antwoord")
+                lonely.append(f"{q.id}: ‘{name}’ staat alleen in juiste antwoorden")
     assert not lonely, "\n".join(lonely)
 
 
