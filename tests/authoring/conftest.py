@@ -1,9 +1,10 @@
 """Fixtures for the page "Casus schrijven": the real course built with its Pyodide bundle,
-served on 127.0.0.1, and one Pyodide Web Worker per test session.
+served on 127.0.0.1, and the page's Pyodide Web Worker, started once per session from the
+wheels and once from the memory snapshot the first one kept (`pyodide_worker` is each in turn).
 
 The bundle (`.cache/authoring/`) is built from the registries when missing (as
-./scripts/test does first); the worker is the page's own `worker.js`, started once in a
-page of the served site and switched between courses by sending other course data.
+./scripts/test does first); the worker is the page's own `worker.js`, started in a page of
+the served site and switched between courses by sending other course data.
 """
 
 from __future__ import annotations
@@ -93,32 +94,41 @@ def editor_site(pyodide_bundle: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 class PyodideWorker:
-    """The editor's Web Worker in a page of the served site, driven from the test."""
+    """The editor's Web Worker in a page of the served site, driven from the test.
 
-    def __init__(self, page: Any, url: str) -> None:
+    `name`: the window property holding it, so that a page can hold more than one.
+    """
+
+    def __init__(self, page: Any, url: str, name: str = "__lp") -> None:
         self.page = page
         self.url = url
+        self.name = name
 
-    def start(self, data: str) -> float:
-        """Load (once) Pyodide and the course data; the time it took in ms."""
-        return float(self.page.evaluate(
-            """([url, data]) => new Promise((ok, bad) => {
-                 const w = window.__lp ||= new Worker(url, {type: 'module'});
+    def start(self, data: str) -> dict[str, Any]:
+        """Load (once) Pyodide and the course data; the worker's 'ready' message ({ms, from})."""
+        ready: dict[str, Any] = self.page.evaluate(
+            """([url, name, data]) => new Promise((ok, bad) => {
+                 const w = window[name] ||= new Worker(url, {type: 'module'});
+                 if (w.kept === undefined) {
+                   w.kept = 0;
+                   w.addEventListener('message', e => { if (e.data.type === 'kept') w.kept = e.data.bytes; });
+                 }
                  w.onerror = e => bad(new Error('worker: ' + e.message));
                  w.onmessage = e => {
-                   if (e.data.type === 'ready') ok(e.data.ms);
+                   if (e.data.type === 'ready') ok(e.data);
                    else if (e.data.type === 'failed') bad(new Error(e.data.message));
                  };
                  w.postMessage({type: 'start', data});
                })""",
-            [self.url, data],
-        ))
+            [self.url, self.name, data],
+        )
+        return ready
 
     def check(self, texts: list[str]) -> list[dict[str, Any]]:
         """The worker's result for each text, one after the other (as the editor sends them)."""
         results: list[dict[str, Any]] = self.page.evaluate(
-            """async texts => {
-                 const w = window.__lp, out = [];
+            """async ([name, texts]) => {
+                 const w = window[name], out = [];
                  for (let i = 0; i < texts.length; i++) {
                    out.push(await new Promise(ok => {
                      w.onmessage = e => { if (e.data.type === 'result' || e.data.type === 'failed') ok(e.data) };
@@ -127,22 +137,50 @@ class PyodideWorker:
                  }
                  return out;
                }""",
-            texts,
+            [self.name, texts],
         )
         return results
 
+    def kept(self) -> int:
+        """Waits until the worker has kept its snapshot in Cache Storage; its size in bytes."""
+        return int(self.page.wait_for_function(f"window.{self.name}.kept", timeout=LOAD_TIMEOUT).json_value())
+
 
 @pytest.fixture(scope="session")
-def pyodide_worker(browser: Any, editor_site: EditorSite) -> Iterator[PyodideWorker]:
-    """One Pyodide for the whole session, started with the real course's data."""
+def pyodide_page(browser: Any, editor_site: EditorSite) -> Iterator[Any]:
+    """A page of the served site (its Cache Storage is shared by the workers started in it)."""
     context = browser.new_context(base_url=editor_site.url, bypass_csp=True)
     context.set_default_timeout(LOAD_TIMEOUT)
     page = context.new_page()
     page.goto("")
-    worker = PyodideWorker(page, editor_site.url + WORKER)
-    worker.start(editor_site.data)
-    yield worker
+    yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def wheels_worker(pyodide_page: Any, editor_site: EditorSite) -> PyodideWorker:
+    """One Pyodide for the whole session, started from the wheels (Cache Storage was empty),
+    with the real course's data."""
+    worker = PyodideWorker(pyodide_page, editor_site.url + WORKER)
+    assert worker.start(editor_site.data)["from"] == "wheels"
+    return worker
+
+
+@pytest.fixture(scope="session")
+def snapshot_worker(wheels_worker: PyodideWorker, editor_site: EditorSite) -> PyodideWorker:
+    """A second Pyodide, started from the snapshot the first one kept after its first check."""
+    wheels_worker.check([json.loads(editor_site.data)["templates"]["case"]])
+    wheels_worker.kept()
+    worker = PyodideWorker(wheels_worker.page, wheels_worker.url, "__lp2")
+    assert worker.start(editor_site.data)["from"] == "snapshot"
+    return worker
+
+
+@pytest.fixture(params=["wheels", "snapshot"])
+def pyodide_worker(request: pytest.FixtureRequest) -> PyodideWorker:
+    """The page's worker on each of its two starts: from the wheels, and from the snapshot."""
+    worker: PyodideWorker = request.getfixturevalue(f"{request.param}_worker")
+    return worker
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ request leaves the site."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from tests.authoring.samples import TWO_MISTAKES, large_case
 from tests.browser.test_course_instant import course_url  # noqa: F401 (the course with instant navigation on)
 
 pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
 EDITOR = "trainers/casus-schrijven/"
 LOAD = 180_000
 
@@ -305,25 +307,154 @@ def test_the_trainers_link_opens_a_working_editor_from_instant_navigation(
 
 
 BUNDLE = ("pyodide.asm.wasm", "python_stdlib.zip", ".whl", "bytecode.zip")
+SNAPSHOT = "assets/leerpad/authoring/pyodide/snapshot"
+# Flips bytes in the middle of the kept snapshot (its memory part), as a damaged disk would.
+DAMAGE = """async url => {
+  const cache = await caches.open('leerpad-authoring');
+  const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+  for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 4096; i++) bytes[i] ^= 0x5a;
+  await cache.put(url, new Response(bytes));
+}"""
+# Makes the kept snapshot one of other files (another Pyodide or other wheels): its header
+# names the lock file's sha256, here replaced by another of the same length.
+OTHER_FILES = """async url => {
+  const cache = await caches.open('leerpad-authoring');
+  const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+  const size = new DataView(bytes.buffer).getUint32(4, true);
+  const header = new TextDecoder().decode(bytes.subarray(8, 8 + size))
+    .replace(/"lock":"[0-9a-f]{64}"/, `"lock":"${'0'.repeat(64)}"`);
+  bytes.set(new TextEncoder().encode(header), 8);
+  await cache.put(url, new Response(bytes));
+}"""
+
+# Keeps the memory of the kept snapshot but none of its site-packages files, checksum renewed:
+# a snapshot that reads as sound but lacks the modules it has not imported yet.
+WITHOUT_FILES = """async url => {
+  const cache = await caches.open('leerpad-authoring');
+  const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+  const view = new DataView(bytes.buffer), size = view.getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + size)));
+  const files = header.files.reduce((n, f) => n + f[1], 0);
+  const memory = bytes.subarray(Math.ceil((8 + size + files) / 16) * 16);
+  header.files = [];
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const at = Math.ceil((8 + text.length) / 16) * 16, out = new Uint8Array(at + memory.length);
+  out.set(memory, at);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', out.subarray(8 + text.length)));
+  header.sha256 = [...digest].map(b => b.toString(16).padStart(2, '0')).join('');
+  out.set(new TextEncoder().encode(JSON.stringify(header)), 8);
+  out.set(bytes.subarray(0, 4), 0);
+  new DataView(out.buffer).setUint32(4, text.length, true);
+  await cache.put(url, new Response(out));
+}"""
+
+
+def seen(page: Any, texts: list[str]) -> list[tuple[list[str], str]]:
+    """For each text as the trainer types it: the listed errors and the preview's HTML, with
+    the questions' widgets in place (each question gets its own check button)."""
+    found = []
+    for text in texts:
+        before = type_text(page, text)
+        checked(page, before)
+        page.wait_for_function("(p => p.querySelectorAll('.leerpad-check').length"
+                               " === p.querySelectorAll('.leerpad-question').length)"
+                               "(document.getElementById('lp-preview'))")
+        found.append((page.locator("#lp-errors li").all_inner_texts(), page.locator("#lp-preview").inner_html()))
+    return found
+
+
+def visit(context: Any, texts: list[str], kept: bool = False) -> tuple[str, list[tuple[list[str], str]]]:
+    """One visit of the editor: where Python started from, what the texts show; `kept`: wait
+    until the worker has kept its snapshot."""
+    page = context.new_page()
+    page.goto(EDITOR)
+    ready(page)
+    shown = seen(page, texts)
+    if kept:
+        page.locator(".leerpad-editor[data-kept]").wait_for(state="attached", timeout=LOAD)
+    started = page.locator(".leerpad-editor").get_attribute("data-from")
+    page.close()
+    return started, shown
+
+
+def test_a_second_visit_starts_from_the_snapshot_and_shows_the_same(context: Any, editor_site: Any) -> None:
+    """After the first preview, the worker keeps a memory snapshot of its Python; the next
+    visit starts from it and shows the same page and the same errors at the same lines. A
+    damaged snapshot, or one of other files, is dropped: that visit starts from the wheels,
+    shows the same again, and keeps a new snapshot, which the visit after uses."""
+    course_case = (ROOT / "cases" / "eenzame-weduwnaar.md").read_text("utf-8")
+    texts = [course_case, TWO_MISTAKES]
+    first, cold = visit(context, texts, kept=True)
+    assert first == "wheels"
+    assert [[e.split(" (")[0] for e in errors] for errors, _html in cold] == [[], [
+        "4: onbekende setting 'bakkerij'",
+        "6: onbekende module 'buurtwerk' in 'modules'",
+    ]]
+    assert 'class="leerpad-question"' in cold[0][1] and "<h1" in cold[0][1]
+    assert visit(context, texts) == ("snapshot", cold)
+    for spoil in (DAMAGE, OTHER_FILES):
+        page = context.new_page()
+        page.goto("")
+        page.evaluate(spoil, editor_site.url + SNAPSHOT)
+        page.close()
+        assert visit(context, texts, kept=True) == ("wheels", cold)
+        assert visit(context, texts) == ("snapshot", cold)
+
+
+def with_extension(data: str, extension: str) -> str:
+    """The course data with one more Markdown extension (one the snapshot has not imported)."""
+    found = json.loads(data)
+    assert extension not in found["markdown"]["extensions"]
+    found["markdown"]["extensions"].append(extension)
+    return json.dumps(found, ensure_ascii=False)
+
+
+def test_a_changed_course_imports_from_the_restored_files_or_starts_anew(context: Any, editor_site: Any) -> None:
+    """A course changed since the snapshot (another Markdown extension) is read by the
+    snapshot's Python, which imports the new module from the site-packages files put back;
+    a snapshot without those files fails at that import and gives way to the usual start."""
+    first, _ = visit(context, [TWO_MISTAKES], kept=True)
+    assert first == "wheels"
+    caret = with_extension(editor_site.data, "pymdownx.caret")
+    context.route("**/course-data.json", lambda route: route.fulfill(body=caret, content_type="application/json"))
+    started, shown = visit(context, [TWO_MISTAKES + "\nDit is ^^ingevoegd^^.\n"], kept=True)
+    assert started == "snapshot"
+    assert "<ins>ingevoegd</ins>" in shown[0][1]
+    page = context.new_page()
+    page.goto("")
+    page.evaluate(WITHOUT_FILES, editor_site.url + SNAPSHOT)
+    page.close()
+    tilde = with_extension(caret, "pymdownx.tilde")
+    context.unroute("**/course-data.json")
+    context.route("**/course-data.json", lambda route: route.fulfill(body=tilde, content_type="application/json"))
+    started, shown = visit(context, [TWO_MISTAKES + "\nDit is ~~geschrapt~~.\n"])
+    assert started == "wheels"
+    assert "<del>geschrapt</del>" in shown[0][1]
+    assert [e.split(" (")[0] for e in shown[0][0]] == [
+        "4: onbekende setting 'bakkerij'",
+        "6: onbekende module 'buurtwerk' in 'modules'",
+    ]
 
 
 def test_a_second_visit_takes_pyodide_the_wheels_and_the_bytecode_from_the_cache(context: Any) -> None:
-    """The worker keeps the runtime, the wheels and the bytecode in Cache Storage: a second
-    visit downloads none of them and finds the same errors."""
+    """The worker keeps the runtime, the wheels, the bytecode and its snapshot in Cache
+    Storage: a second visit downloads none of them and finds the same errors."""
     page = context.new_page()
     page.goto(EDITOR)
     checked(page, -1)
     # Kept in the background: the 9.6 MB runtime may be stored only after the first preview.
     kept = ["/pyodide.asm.wasm?v=", "/python_stdlib.zip?v=", "/bytecode.zip?v=", "/kept-bytecode.zip?v=",
-            "/leerpad-", "/markdown-", "/pymdown_extensions-", "/pyyaml-"]
+            "/leerpad-", "/markdown-", "/pymdown_extensions-", "/pyyaml-", "/snapshot"]
     page.wait_for_function("w => caches.open('leerpad-authoring').then(c => c.keys()).then(k => k.map(r => r.url))"
                            ".then(u => w.every(x => u.some(y => y.includes(x))))", arg=kept, timeout=LOAD)
+    page.locator(".leerpad-editor[data-kept]").wait_for(state="attached", timeout=LOAD)
     page.close()
     fetched: list[str] = []
     context.on("request", lambda r: fetched.append(r.url.rsplit("/", 1)[-1]))
     page = context.new_page()
     page.goto(EDITOR)
     ready(page)
+    assert page.locator(".leerpad-editor").get_attribute("data-from") == "snapshot"
     before = type_text(page, TWO_MISTAKES)
     checked(page, before)
     assert [i.split(" (")[0] for i in page.locator("#lp-errors li").all_inner_texts()] == [

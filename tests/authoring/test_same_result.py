@@ -1,6 +1,7 @@
 """Same code, same result: every case and quiz of the course, the bad-input corpus and the
 hard inputs a trainer can type, checked and rendered by `leerpad.authoring.preview` in
-CPython and in Pyodide (the page's own Web Worker in headless chromium), compared whole."""
+CPython and in Pyodide (the page's own Web Worker in headless chromium), compared whole;
+in Pyodide started from the wheels and started from the memory snapshot of a first visit."""
 
 from __future__ import annotations
 
@@ -112,11 +113,11 @@ json.dumps({
 
 
 def test_content_and_markdown_import_in_pyodide_with_only_pure_python_wheels(
-    pyodide_worker: Any, editor_site: Any
+    pyodide_page: Any, editor_site: Any
 ) -> None:
     """Pyodide (Python 3.14) with nothing installed but the page's four pure-Python wheels."""
     base = editor_site.url + "assets/leerpad/authoring/pyodide/"
-    answer = pyodide_worker.page.evaluate(
+    answer = pyodide_page.evaluate(
         """([base, code]) => new Promise((ok, bad) => {
              const src = `import { loadPyodide } from '${base}pyodide.mjs';
                const py = loadPyodide({indexURL: '${base}',

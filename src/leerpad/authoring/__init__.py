@@ -9,8 +9,10 @@ What the room holds:
   (Pyodide's core from the npm package, pure-Python wheels of Markdown, pymdown-extensions
   and PyYAML) into a cache (`.cache/authoring/`). Runs on the build machine only; imports
   nothing of Leerpad.
-- `assets/`: the page's browser code (editor, Web Worker, `offline.js`: what both keep in the
-  browser's Cache Storage) and CSS, loaded on that page only.
+- `assets/`: the page's browser code (`early.js`, from the page's head: starts the Web Worker
+  and fetches the course data; the editor; the worker, which also keeps a memory snapshot of
+  its started Python for the next visit; `offline.js`: what they keep in the browser's Cache
+  Storage) and CSS, loaded on that page only.
 
 The MkDocs side (copying all of it into the site, the page's own CSP) is `leerpad.plugin.authoring`.
 """

@@ -202,12 +202,16 @@ def authoring_page(output: str, page: Page) -> str:
     """The editor page with its markup, CSS, script and policy; any other page unchanged.
 
     Runs after the CSP is added: it adds no inline code, only 'wasm-unsafe-eval' (Pyodide
-    compiles WebAssembly) and the worker, for this page alone.
+    compiles WebAssembly) and the worker, for this page alone. The worker starts from the
+    page's head (`early.js`), the editor's script comes last (it needs the page's elements).
     """
     if not is_editor(page.meta):
         return output
     base = "../" * page.url.count("/") + OUT
-    output = output.replace("</head>", f'<link rel="stylesheet" href="{base}/editor.css">\n</head>', 1)
+    # early.js from the head, async: the worker (Pyodide) and the course data start loading
+    # before the rest of the page is read; editor.js (end of body) then takes them over.
+    output = output.replace("</head>", f'<script type="module" async src="{base}/early.js"></script>\n'
+                            f'<link rel="stylesheet" href="{base}/editor.css">\n</head>', 1)
     article_end = output.find("</article>")
     if article_end >= 0:
         output = output[:article_end] + _editor_markup() + output[article_end:]

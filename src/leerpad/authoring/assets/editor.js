@@ -1,7 +1,7 @@
 // "Casus schrijven": the editor on the main thread. Typing, templates, opening a file and
 // downloading work at once; the preview and the errors come from the Web Worker (Pyodide)
 // as soon as it is ready. The text is kept in this browser's localStorage only.
-import { latestText } from './offline.js';
+import * as early from './early.js';
 
 const KEY = 'leerpad.authoring';      // {v: 1, text}: versioned, so a later release can migrate it
 const SLOW = 10000;                   // ms: a check that takes longer is stopped, the page stays usable
@@ -162,8 +162,9 @@ function stop() {
   clearTimeout(watchdog);
 }
 
-function boot() {
-  const w = worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+/** @param {Worker} [started] the worker early.js started (the first one of the page) */
+function boot(started) {
+  const w = worker = started || new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   w.onmessage = event => {
     const m = event.data;
     // Marks in ms since navigation, when the news arrives here (the benchmark reads them).
@@ -172,9 +173,11 @@ function boot() {
     else if (m.type === 'ready') {
       ready = true; progress.value = progress.max; progress.hidden = true;
       root.dataset.ready = now;
+      root.dataset.from = m.from;  // 'snapshot' (kept at an earlier visit) or 'wheels'
       say('Het voorbeeld is klaar.');
       check();
-    } else if (m.type === 'result' || m.type === 'failed') {
+    } else if (m.type === 'kept') root.dataset.kept = String(m.bytes);  // the next visit starts from it
+    else if (m.type === 'result' || m.type === 'failed') {
       clearTimeout(watchdog);
       busy = false;
       if (m.type === 'result') {
@@ -191,6 +194,7 @@ function boot() {
     }
   };
   w.onerror = () => { stop(); broken = true; say('Het voorbeeld kon niet starten. Typen en downloaden gaan gewoon verder.'); };
+  if (started) for (const event of early.said.splice(0)) w.onmessage(event);
   if (data) w.postMessage({ type: 'start', data });
 }
 
@@ -288,9 +292,9 @@ async function init() {
   }
   gutter();
   describe();
-  boot();  // Pyodide starts loading while the course data comes in
+  boot(early.worker);  // started from the page's head: Pyodide is loading already
   try {
-    data = await latestText(new URL('./course-data.json', import.meta.url).href);
+    data = await early.data;
     templates = JSON.parse(data).templates;
   } catch {
     stop();
