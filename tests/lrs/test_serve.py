@@ -68,7 +68,11 @@ def _cors_allows(url: str, origin: str, write: tuple[str, str], body: Any) -> bo
 
 
 @contextmanager
-def _leerpad(*args: str, site_port: int, lrs_port: int) -> Iterator[subprocess.Popen[str]]:
+def _leerpad(
+    *args: str, site_port: int, lrs_port: int, sigint_ignored: bool = False
+) -> Iterator[subprocess.Popen[str]]:
+    """`leerpad ARGS` in its own process group; `sigint_ignored`: started as a non-interactive
+    shell starts a background command (SIGINT ignored, which Python keeps)."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("LEERPAD_LRS_")},
         "LEERPAD_SITE_PORT": str(site_port),
@@ -81,6 +85,7 @@ def _leerpad(*args: str, site_port: int, lrs_port: int) -> Iterator[subprocess.P
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # Ctrl-C goes to the whole group, as in a terminal
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None,
     )
     try:
         yield process
@@ -153,6 +158,17 @@ def test_serve_builds_the_course_with_the_write_credential_and_stores_answers(
         assert found.status_code == 200
         _ctrl_c(process)
     assert _port_is_closed(lrs_port)
+
+
+def test_ctrl_c_stops_serve_started_with_sigint_ignored(course: Path) -> None:
+    # `./scripts/serve &` from a script, or CI running the tests in the background: the
+    # process starts with SIGINT ignored. Ctrl-C (here: SIGINT to the group) still stops both servers.
+    site_port, lrs_port = free_port(), free_port()
+    with _leerpad("serve", str(course), site_port=site_port, lrs_port=lrs_port, sigint_ignored=True) as process:
+        _wait_for(f"http://127.0.0.1:{site_port}/", process)
+        output = _ctrl_c(process)
+    assert "Gestopt." in output
+    assert _port_is_closed(site_port) and _port_is_closed(lrs_port)
 
 
 def test_serve_watch_rebuilds_on_change(course: Path) -> None:

@@ -136,16 +136,23 @@ def start_embedded_lrs(
 
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so that both servers stop cleanly either way."""
+    """Treat SIGTERM like Ctrl-C, so that both servers stop cleanly either way.
+
+    Ctrl-C is made to interrupt even when the process started with SIGINT ignored, as a
+    command started in the background of a non-interactive shell does (Python then keeps
+    it ignored): the command says "stoppen met Ctrl-C", and a test's Ctrl-C must stop it.
+    """
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, handler)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
