@@ -358,7 +358,7 @@ def seen(page: Any, texts: list[str]) -> list[tuple[list[str], str]]:
         checked(page, before)
         page.wait_for_function("(p => p.querySelectorAll('.leerpad-check').length"
                                " === p.querySelectorAll('.leerpad-question').length)"
-                               "(document.getElementById('lp-preview'))")
+                               "(document.getElementById('lp-preview'))", timeout=LOAD)
         found.append((page.locator("#lp-errors li").all_inner_texts(), page.locator("#lp-preview").inner_html()))
     return found
 

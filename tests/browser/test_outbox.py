@@ -67,7 +67,7 @@ def test_offline_then_lrs_down_then_online_every_statement_once(page: Any, conte
             else route.fallback()
         ),
     )
-    with context.expect_event("response", lambda r: r.url.startswith(lrs) and r.status == 503):
+    with context.expect_event("response", lambda r: r.url.startswith(lrs) and r.status == 503, timeout=60_000):
         page.evaluate("window.leerpad.outbox.flush(true)")  # send now, not after the offline backoff
     assert outbox_ids(page) >= waiting
     context.unroute(to_lrs)
