@@ -222,6 +222,7 @@ class Sections:
         self.md = md
         self.context = context
         self.cache: dict[tuple[str, tuple[Any, ...]], Parsed] = {}
+        self.rendered = self.reused = 0  # sections parsed, and taken from the cache (tests and benchmark read them)
         names = _names(md.treeprocessors)
         known = (
             set(_names(md.preprocessors)) <= PREPROCESSORS
@@ -231,7 +232,7 @@ class Sections:
             and set(names[: names.index(PAGE)]) <= EACH_SECTION
             and set(names[names.index(PAGE) + 1:]) <= CARRIED
         ) if PAGE in names else False
-        self.enabled = known
+        self.enabled = known  # false: every body renders whole (also the tests' reference)
         self.before = [md.treeprocessors[n] for n in names[: names.index(PAGE)]] if known else []
         self.page = md.treeprocessors[PAGE] if known else None
         self.after = [md.treeprocessors[n] for n in names[names.index(PAGE) + 1:]] if known else []
@@ -303,7 +304,9 @@ class Sections:
         """The section's tree up to the page structure, from the cache while its questions are the same."""
         cached = self.cache.get((text, fingerprint))
         if cached is not None and all(_same_question(questions.get(q), found) for q, found in cached.lookups):
+            self.reused += 1
             return cached
+        self.rendered += 1
         md = self.md
         md.htmlStash = HtmlStash()
         md.reset()
@@ -342,4 +345,5 @@ class Sections:
         html = SEPARATOR.join(md.serializer(child) for child in root)
         for postprocessor in md.postprocessors:
             html = postprocessor.run(html)
-        return Finished(html.split(SEPARATOR), heading_ids.answers, marked.answers, set(heading_ids), set(marked))
+        pieces = html.split(SEPARATOR) if len(root) else []  # (an empty section: no piece, not one empty one)
+        return Finished(pieces, heading_ids.answers, marked.answers, set(heading_ids), set(marked))
