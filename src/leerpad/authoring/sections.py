@@ -67,6 +67,7 @@ FENCE_LIKE = re.compile(r"[> ]*(?:`{3}|~{3})")
 SIMPLE_FENCE = re.compile(r"(`{3,}|~{3,})[ ]*[\w#.+-]*[ ]*$")
 BLOCK_LINE = re.compile(r" {0,3}(/{3,})(.*)$")
 HTML = re.compile(r"<[A-Za-z!/?]")
+NOTABLE = re.compile(r"^(?:[> ]*(?:`{3}|~{3})| {0,3}/{3}|#{1,6}[ \t]).*", re.MULTILINE)
 # Definitions that act on the whole page: reference links, footnotes, abbreviations.
 DEFINITION = re.compile(r"^[ \t]*(?:\[[^\[\]\n]*\]:|\*\[)", re.MULTILINE)
 UNSAFE_CHARS = ("\x00", "\x02", "\x03", "\r")  # Markdown's own placeholders, our separator, line ends it rewrites
@@ -87,13 +88,17 @@ def section_texts(body: str, tab_length: int = 4) -> list[str] | None:
     """
     if not body.strip() or any(c in body for c in UNSAFE_CHARS) or DEFINITION.search(body):
         return None
-    lines = body.split("\n")
+    scanned = body.expandtabs(tab_length) if "\t" in body else body  # as Markdown sees it, line for line
     starts = [0]
     fence: str | None = None
     blocks: list[int] = []  # the fence lengths of the open `///` blocks
-    blank_before = True
-    for number, raw in enumerate(lines):
-        line = raw.expandtabs(tab_length)  # as Markdown sees it
+    html = HTML.search(scanned)
+    limit = scanned.rfind("\n", 0, html.start()) + 1 if html else len(scanned)  # where the first HTML line starts
+    number = position = 0
+    for match in NOTABLE.finditer(scanned, 0, limit):  # the other lines change nothing here
+        line = match.group(0)
+        number += scanned.count("\n", position, match.start())
+        position = match.start()
         if fence is not None:
             if line.rstrip(" ") == fence:
                 fence = None
@@ -102,8 +107,6 @@ def section_texts(body: str, tab_length: int = 4) -> list[str] | None:
             if simple is None:
                 break
             fence = simple.group(1)
-        elif HTML.search(line):
-            break
         elif block := BLOCK_LINE.match(line):
             length = len(block.group(1))
             if block.group(2).strip(" "):
@@ -112,10 +115,16 @@ def section_texts(body: str, tab_length: int = 4) -> list[str] | None:
                 blocks.pop()
             else:
                 break
-        elif number and blank_before and not blocks and HEADING.match(line):
+        elif number and not blocks and HEADING.match(line) and _after_empty_line(scanned, position):
             starts.append(number)
-        blank_before = not line.strip(" ")
+    lines = body.split("\n")
     return ["\n".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+
+
+def _after_empty_line(text: str, start: int) -> bool:
+    """Whether the line before the one at `start` is empty (spaces only, as Markdown empties them)."""
+    before = text.rfind("\n", 0, start - 1) + 1
+    return not text[before:start - 1].strip(" ")
 
 
 class QuestionLookups(PageContext):
@@ -134,11 +143,14 @@ class QuestionLookups(PageContext):
         return found
 
 
+_SHOWN = tuple(f.name for f in dataclasses.fields(Question) if f.name != "line")
+
+
 def _same_question(a: Question | None, b: Question | None) -> bool:
     """Whether a block renders alike from both (its line in the file is not shown)."""
     if a is None or b is None:
         return a is b
-    return dataclasses.replace(a, line=0) == dataclasses.replace(b, line=0)
+    return all(getattr(a, name) == getattr(b, name) for name in _SHOWN)
 
 
 class Asked(set[str]):
@@ -196,23 +208,29 @@ def _names(registry: Any) -> list[str]:
 
 
 @contextmanager
-def _toc_asking(asked: Asked) -> Iterator[None]:
+def _toc_asking(toc: Any, asked: Asked) -> Iterator[None]:
     """Make `toc` test each heading id against `asked` (the page's ids) instead of the section's alone.
 
     `TocTreeprocessor.run` collects the ids of the tree it is given and calls the module's
-    `unique` with them; during this section's run that set is looked up through `asked`.
+    `unique` with them; during this section's run that set is looked up through `asked`. Its
+    search for the `[TOC]` marker is skipped: a body with the marker renders whole.
     """
     original: Callable[..., str] = toc_module.unique
+    marker = toc.marker if toc is not None else None
 
     def unique(id: str, ids: MutableSet[str], counters: Any = None) -> str:  # noqa: A002 (toc's name)
         asked.update(ids)
         return original(id, asked, counters)
 
     toc_module.unique = unique
+    if toc is not None:
+        toc.marker = ""
     try:
         yield
     finally:
         toc_module.unique = original
+        if toc is not None:
+            toc.marker = marker
 
 
 class Sections:
@@ -236,7 +254,8 @@ class Sections:
         self.before = [md.treeprocessors[n] for n in names[: names.index(PAGE)]] if known else []
         self.page = md.treeprocessors[PAGE] if known else None
         self.after = [md.treeprocessors[n] for n in names[names.index(PAGE) + 1:]] if known else []
-        self.toc_marker = str(getattr(md.treeprocessors["toc"], "marker", "") or "") if "toc" in names else ""
+        self.toc = md.treeprocessors["toc"] if "toc" in names else None
+        self.toc_marker = str(getattr(self.toc, "marker", "") or "")
         glossary = md.treeprocessors["leerpad-glossary"] if "leerpad-glossary" in names else None
         self.glossary = glossary if isinstance(glossary, GlossaryProcessor) else None
 
@@ -334,7 +353,7 @@ class Sections:
         md.htmlStash = parsed.stash
         root = copy.deepcopy(parsed.root)  # the parsed tree stays as it is for the next render
         heading_ids, marked = Asked(ids), Asked(terms)
-        with _toc_asking(heading_ids):
+        with _toc_asking(self.toc, heading_ids):
             for processor in self.after:
                 if processor is self.glossary:
                     self.glossary.mark(root, marked)
