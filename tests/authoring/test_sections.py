@@ -151,3 +151,21 @@ def test_an_edit_in_one_section_renders_that_section_only(previews: tuple[Previe
     before = preview.sections.rendered
     preview.check(text[:middle] + " Hij zucht." + text[middle:])
     assert preview.sections.rendered - before == 1
+
+
+def test_a_term_in_the_quiz_rules_is_marked_there_not_in_a_later_section() -> None:
+    """The quiz's rules stand before every section: a term they use is marked there first."""
+    data = data_of(ROOT)
+    data["files"]["docs/glossary.yml"] += (
+        '\npogingen:\n  zorgtaal: "Keren dat u een toets aflegt."\n  sociale_taal: "Kansen om het opnieuw te doen."\n'
+    )
+    preview, reference = Preview(data), Preview(data)
+    reference.sections.enabled = False
+    quiz = (ROOT / "quizzes" / "determinanten-toets.md").read_text("utf-8")
+    text = quiz + "\n\n## Nog een kans\n\nHet aantal pogingen staat bovenaan.\n"
+    got = preview.check(text)
+    assert got == reference.check(text)
+    assert len(section_texts(text.split("\n---\n", 1)[1]) or []) == 2  # the rules, then two sections
+    html = got["html"]
+    assert html.count('id="tip-pogingen"') == 1
+    assert html.index('id="tip-pogingen"') < html.index("leerpad-quiz__rules") + 400 < html.index("Nog een kans")
