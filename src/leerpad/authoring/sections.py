@@ -9,7 +9,7 @@ own, keeping the result until its text changes. The joined result is byte for by
 what a page's parts share is carried from one section to the next:
 
 - the element ids, for the table of contents' heading ids (`toc` makes a heading's id unique
-  against every id of the page and the headings before it: `-1`, `_2` ...);
+  against every id of the page and the headings before it: `_1`, `_2` ...);
 - the glossary terms already marked (the first use of a term on a page gets the tooltip);
 - the questions the loader parsed from the whole file (a block is rendered from them, by id);
 - the page's own structure (quiz wrapper and rules, the case's metadata and steps), built once
@@ -68,8 +68,9 @@ SIMPLE_FENCE = re.compile(r"(`{3,}|~{3,})[ ]*[\w#.+-]*[ ]*$")
 BLOCK_LINE = re.compile(r" {0,3}(/{3,})(.*)$")
 HTML = re.compile(r"<[A-Za-z!/?]")
 NOTABLE = re.compile(r"^(?:[> ]*(?:`{3}|~{3})| {0,3}/{3}|#{1,6}[ \t]).*", re.MULTILINE)
-# Definitions that act on the whole page: reference links, footnotes, abbreviations.
-DEFINITION = re.compile(r"^[ \t]*(?:\[[^\[\]\n]*\]:|\*\[)", re.MULTILINE)
+# Definitions that act on the whole page: reference links, footnotes, abbreviations (`[x]:`, `[^1]:`,
+# `*[X]:`), wherever they stand (also in a list item, a quote or a question's text).
+DEFINITION = re.compile(r"\[[^\[\]]*\]:")
 UNSAFE_CHARS = ("\x00", "\x02", "\x03", "\r")  # Markdown's own placeholders, our separator, line ends it rewrites
 SEPARATOR = "\x00"
 SLOT = "data-leerpad-slot"
