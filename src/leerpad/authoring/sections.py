@@ -71,11 +71,10 @@ NOTABLE = re.compile(r"^(?:[> ]*(?:`{3}|~{3})| {0,3}/{3}|#{1,6}[ \t]).*", re.MUL
 # Definitions that act on the whole page: reference links, footnotes, abbreviations (`[x]:`, `[^1]:`,
 # `*[X]:`), wherever they stand (also in a list item, a quote or a question's text).
 DEFINITION = re.compile(r"\[[^\[\]]*\]:")
-UNSAFE_CHARS = ("\x00", "\x02", "\x03", "\r")  # Markdown's own placeholders, our separator, line ends it rewrites
 SEPARATOR = "\x00"
-SLOT = "data-leerpad-slot"
 SLOT_TAG = "leerpad-slot"
-_SLOT_HTML = re.compile(rf'<{SLOT_TAG} {SLOT}="(\d+)"></{SLOT_TAG}>')
+_SLOT_HTML = re.compile(rf"<{SLOT_TAG}-(\d+)></{SLOT_TAG}-\1>")
+UNSAFE = re.compile("[\x00\x02\x03\r]")  # Markdown's own placeholders, our separator, line ends it rewrites
 
 
 def section_texts(body: str, tab_length: int = 4) -> list[str] | None:
@@ -87,7 +86,7 @@ def section_texts(body: str, tab_length: int = 4) -> list[str] | None:
     (raw HTML, an indented or quoted fence, a `///` closer that closes nothing) on, the rest of
     the body stays one section.
     """
-    if not body.strip() or any(c in body for c in UNSAFE_CHARS) or DEFINITION.search(body):
+    if not body.strip() or UNSAFE.search(body) or DEFINITION.search(body):
         return None
     scanned = body.expandtabs(tab_length) if "\t" in body else body  # as Markdown sees it, line for line
     starts = [0]
@@ -277,11 +276,7 @@ class Sections:
 
         # The page's structure around stand-ins for the sections' elements, as the full render builds it.
         skeleton = etree.Element("div")
-        count = 0
-        for p in parsed:
-            for child in p.root:
-                etree.SubElement(skeleton, child.tag, {SLOT: str(count)})  # the tag: h1/h2 shape the page
-                count += 1
+        stand_ins = [etree.SubElement(skeleton, child.tag) for p in parsed for child in p.root]  # h1/h2 shape it
         assert self.page is not None
         self.page.run(skeleton)
         terms: set[str] = set()
@@ -299,9 +294,8 @@ class Sections:
             pieces.extend(finished.pieces)
         for p in parsed:
             p.finished = used[id(p)]
-        for element in skeleton.iter():
-            if SLOT in element.attrib:
-                element.tag = SLOT_TAG
+        for number, element in enumerate(stand_ins):
+            element.tag = f"{SLOT_TAG}-{number}"  # no attribute: the serializer escapes none
         output = self.md.serializer(skeleton)
         output = _SLOT_HTML.sub(lambda m: pieces[int(m.group(1))], output)
         start = output.index(f"<{self.md.doc_tag}>") + len(self.md.doc_tag) + 2
