@@ -5,7 +5,7 @@ common sense alone leaks its answers through its form: the right option sits in
 the same place, is the longest, is the only careful one, or repeats a word of
 the question. These tests measure those leaks on the quizzes as the engine loads
 them. They cannot judge whether a distractor is plausible; the trainer guide
-(docs/trainers.md, "Toetsvragen schrijven") says how to write one.
+(docs/trainers.md, "Toetsvragen die onderscheiden") says how to write one.
 """
 
 from __future__ import annotations
