@@ -10,13 +10,14 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from leerpad.authoring.preview import Preview
 from tests.authoring.samples import TWO_MISTAKES, large_case
 from tests.browser.test_course_instant import course_url  # noqa: F401 (the course with instant navigation on)
 
@@ -465,3 +466,57 @@ def test_a_second_visit_takes_pyodide_the_wheels_and_the_bytecode_from_the_cache
     # The runtime's 9.6 MB WebAssembly is now and then fetched again in this headless browser
     # although its cache entry is there (not understood yet): the rest never is.
     assert [name for name in fetched if name.endswith(BUNDLE) and name != "pyodide.asm.wasm"] == []
+
+
+# Every result the page's worker sends, kept in the page (set up before the page's own scripts run).
+KEEP_RESULTS = """(() => {
+  window.__lpResults = [];
+  const Started = window.Worker;
+  window.Worker = class extends Started {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', e => {
+        if (e.data && e.data.type === 'result') window.__lpResults.push(e.data);
+      });
+    }
+  };
+})()"""
+
+
+def test_typed_edits_preview_as_cpython_renders_the_final_text_whole(context: Any, editor_site: Any) -> None:
+    """Keystrokes at the end, the start, the middle and in the front matter of a long case: the
+    worker re-renders only what changed, and its last preview is CPython's full render, byte for byte."""
+    context.add_init_script(KEEP_RESULTS)
+    page = context.new_page()
+    page.goto(EDITOR)
+    ready(page)
+    before = type_text(page, large_case(4))
+    checked(page, before)
+    area = page.locator("#lp-text")
+
+    def type_at(find: Callable[[str], int], typed: str, shown: str) -> None:
+        """Types at a place in the text, then waits for the preview that shows `shown`."""
+        at = find(area.input_value())
+        area.evaluate("(t, at) => { t.focus(); t.setSelectionRange(at, at); }", at)
+        page.keyboard.type(typed)
+        page.wait_for_function(f"(window.__lpResults.at(-1)?.html || '').includes({json.dumps(shown)})", timeout=LOAD)
+
+    body = lambda text: text.index("\n---\n", 4) + 5  # noqa: E731
+    type_at(len, "\nDe huisarts belt de sociaal werker.", "belt de")  # glossary terms, at the end
+    type_at(body, "\nEen nieuw begin.\n", "Een nieuw begin.")
+    type_at(lambda text: text.index("## Wat er gebeurde", len(text) // 2), "## Het beslismoment\n\nTweeling.\n\n",
+            "Tweeling.")  # a heading that is there already: its id gets a number, and the next ones another
+    type_at(lambda text: text.index("title: ") + 7, "Weer ", "Weer Meneer")
+    type_at(lambda text: text.index("\n## Terugblik"), "\n\n## Stap {#het-beslismoment}\n\nEigen id.\n",
+            "Eigen id.")  # an id the first heading of its name had
+    type_at(len, "\nEinde van de reeks.", "Einde van de reeks.")
+    final = area.input_value()
+    shown = page.evaluate("window.__lpResults.at(-1)")
+    assert len(page.evaluate("window.__lpResults")) >= 7  # the first text and each edit: re-rendered in part
+    assert Preview(json.loads(editor_site.data)).sections.enabled  # the site's Markdown set-up renders in parts
+    whole = Preview(json.loads(editor_site.data))
+    whole.sections.enabled = False  # the full render, as the build makes it
+    expected = whole.check(final)
+    assert shown["html"] == expected["html"]
+    assert shown["errors"] == expected["errors"]
+    assert "Weer Meneer Peeters" in shown["html"] and 'id="het-beslismoment_1"' in shown["html"]

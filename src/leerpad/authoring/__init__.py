@@ -5,6 +5,10 @@ What the room holds:
 - `preview.py`: renders and checks one case or quiz against the course's own data, with the
   same code as `leerpad validate` and the build. Pure Python: it runs in CPython and, on the
   page, in Pyodide. May import `leerpad.content`, `leerpad.markdown`, `leerpad.xapi` only.
+- `sections.py`: the preview's render of a page section by section (cut at top-level
+  headings), re-rendering only what a change touched and carrying what the sections share
+  (heading ids, glossary marks, the loaded questions, the page structure): the same HTML as
+  a full render. Pure Python, imports `leerpad.content` and `leerpad.markdown`.
 - `bundle.py`: builds, once per set of pins, the files the page needs from the registries
   (Pyodide's core from the npm package, pure-Python wheels of Markdown, pymdown-extensions
   and PyYAML) into a cache (`.cache/authoring/`). Runs on the build machine only; imports

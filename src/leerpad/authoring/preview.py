@@ -25,13 +25,13 @@ from typing import Any, NamedTuple
 
 import markdown
 
+from leerpad.authoring.sections import QuestionLookups, Sections
 from leerpad.content import yamltext
 from leerpad.content.loader import _Loader, load_course_files, nav_pages  # noqa: PLC2701 (the loader's own pass, per file)
 from leerpad.content.models import Case, ContentError, Course, CourseSettings, Quiz
 from leerpad.content.questions import ID_PATTERN
 from leerpad.content.yamltext import split_front_matter
 from leerpad.layout import CASES_DIR, QUIZZES_DIR
-from leerpad.markdown.context import PageContext
 from leerpad.xapi.profile import activity_iri
 
 DATA_VERSION = 1
@@ -217,11 +217,12 @@ class Preview:
         # Where each file's checks stand in the loader's order: modules (nav order), quizzes, cases (by path).
         docs = self.settings.docs_dir.strip("/") or "docs"
         self.modules = {f"{docs}/{page}": n for n, page in enumerate(nav_pages(self.settings.nav))}
-        self.context = PageContext()
+        self.context = QuestionLookups()
         setup = data.get("markdown", {})
         extensions: list[Any] = [*setup.get("extensions", []), "leerpad.markdown"]
         configs = {**setup.get("configs", {}), "leerpad.markdown": {"context": self.context}}
         self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+        self.sections = Sections(self.md, self.context)
 
     def path_of(self, text: str) -> str:
         """Where the file belongs in the course: `cases/<id>.md` or `quizzes/<id>.md`."""
@@ -287,8 +288,7 @@ class Preview:
         body = doc.body
         if found is not None and found.title and not re.search(r"^#\s", body, re.MULTILINE):
             body = f"# {found.title}\n\n{body}"
-        self.md.reset()
-        html = self.md.convert(body)
+        html = self.sections.convert(body)
         return _MD_LINK.sub(_site_link, html)
 
     def check(self, text: str, path: str | None = None) -> dict[str, Any]:

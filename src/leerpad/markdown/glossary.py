@@ -102,10 +102,18 @@ class GlossaryProcessor(Treeprocessor):
         self.context = context
 
     def run(self, root: etree.Element) -> None:
+        self.mark(root, set())
+
+    def mark(self, root: etree.Element, done: set[str]) -> None:
+        """Mark the first use of each term in `root` that is not in `done`, adding it there.
+
+        `done` holds the terms already marked earlier on the page: the trainer's preview
+        renders a page in parts and carries it from one part to the next.
+        """
         if self.context.kind == "glossary" or not self.context.course.glossary:
             return
         self.pattern, self.lowered, self.words = _matcher(self.context.course.glossary)
-        self.done: set[str] = set()
+        self.done = done
         self._walk(root)
 
     def _walk(self, element: etree.Element) -> None:
