@@ -85,6 +85,9 @@ def test_golden(source: Path, render: Callable[..., str], request: pytest.Fixtur
                           "sequencing, matching, likert, reflection): de vraag wordt als gewone tekst getoond"]),
         ("invalid-answers", ["vraag 'golden-geen-juist' wordt niet afgesloten met een regel '///'",
                              "vraag 'golden-geen-juist': geen juist antwoord aangeduid (markeer het met '- [x]')"]),
+        ("nested-open", ["vraag zonder id (voeg 'id: …' toe onder de /// question-regel)",
+                         "vraag 'golden-genest' wordt niet afgesloten met een regel '///'",
+                         "vraag 'golden-genest': minstens twee antwoordopties nodig (regels '- [ ] …')"]),
     ],
 )
 def test_invalid_block_reaches_the_build_log(

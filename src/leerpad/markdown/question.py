@@ -80,7 +80,13 @@ class QuestionBlockProcessor(Block):
         return self.element
 
     def on_end(self, block: etree.Element) -> None:
-        self.tracker["open"].remove(self)
+        # A `/// question` line right under another one's opening line starts a block inside
+        # it: PyMdown then ends the outer block, and ends it again at the next `///`. Render
+        # it once; the inner one stays open and is rendered (and reported) as unclosed.
+        opened = self.tracker.get("open", [])
+        if self not in opened:
+            return
+        opened.remove(self)
         self.finish(closed=True)
 
     def finish(self, closed: bool) -> None:
