@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 
 import markdown
 
-from leerpad.authoring.sections import QuestionLookups, Sections
 from leerpad.content import yamltext
 from leerpad.content.loader import _Loader, load_course_files, nav_pages  # noqa: PLC2701 (the loader's own pass, per file)
 from leerpad.content.models import Case, ContentError, Course, CourseSettings, Quiz
@@ -217,6 +216,9 @@ class Preview:
         # Where each file's checks stand in the loader's order: modules (nav order), quizzes, cases (by path).
         docs = self.settings.docs_dir.strip("/") or "docs"
         self.modules = {f"{docs}/{page}": n for n, page in enumerate(nav_pages(self.settings.nav))}
+        # Imported here: every build imports this module (for `course_data`), only the editor renders.
+        from leerpad.authoring.sections import QuestionLookups, Sections  # noqa: PLC0415
+
         self.context = QuestionLookups()
         setup = data.get("markdown", {})
         extensions: list[Any] = [*setup.get("extensions", []), "leerpad.markdown"]
