@@ -16,7 +16,7 @@ import pytest
 from leerpad.authoring import bundle
 from leerpad.authoring.preview import Preview, course_data, reduce_file
 from leerpad.authoring.preview import _ident as ident_of
-from leerpad.content import load_course
+from leerpad.content import load_course, yamltext
 from leerpad.content.loader import load_course_files, read_course_files
 from leerpad.content.models import QUESTION_TYPES, ContentError
 from leerpad.content.templates import new_question
@@ -35,6 +35,21 @@ def data_of(root: Path) -> dict[str, Any]:
     course, _errors = load_course(root, settings)
     return course_data(settings, read_course_files(root, settings), EXTENSIONS, {"toc": {"permalink": True}},
                        templates(course), "../../")
+
+
+@pytest.mark.parametrize("root", [ROOT, BAD / "base", ROOT / "tests" / "demo"], ids=["course", "bad-base", "demo"])
+def test_the_builds_yaml_parses_are_the_ones_the_editor_needs(root: Path) -> None:
+    """The build ships the YAML parses of its own load of the course: the same as a load of the
+    reduced files would record (which the build no longer makes), so the page's first check
+    parses no YAML of the course."""
+    settings, _errors = load_settings(root)
+    files = read_course_files(root, settings)
+    with yamltext.recording() as parsed:
+        course, _errors = load_course_files(files, settings)
+    args = (settings, files, EXTENSIONS, {"toc": {"permalink": True}}, templates(course), "../../")
+    own = course_data(*args)
+    assert own["parsed"], "the reduced load parses the front matter and the data files"
+    assert course_data(*args, parsed) == own
 
 
 @pytest.fixture(scope="module")

@@ -152,6 +152,7 @@ def course_data(
     configs: Mapping[str, Any],
     templates: Mapping[str, str],
     base: str,
+    parsed: Iterable[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     """What the page ships about the course (JSON): reduced files, Markdown set-up, templates.
 
@@ -159,11 +160,16 @@ def course_data(
     configurations that are not plain data (Python objects) are left out, and so is
     Leerpad's own extension, which the preview adds itself. `base` is the path from the
     page to the site root, so that links in the preview lead to the course's pages.
+    `parsed`: the YAML parses of a load of the whole files (`yamltext.recording`), when the
+    caller made one (the build): the reduced files' parses are the same (front matter and data
+    files are kept whole, a question's header keeps only its `id:` line, which is no YAML
+    parse), so the course is not loaded a second time for them.
     """
     names = [e for e in extensions if isinstance(e, str) and not e.startswith("leerpad")]
     reduced = {path: reduce_file(path, text) for path, text in sorted(files.items())}
-    with yamltext.recording() as parsed:  # the page's first check then parses no YAML of the course
-        load_course_files(reduced, settings)
+    if parsed is None:
+        with yamltext.recording() as parsed:  # the page's first check then parses no YAML of the course
+            load_course_files(reduced, settings)
     return {
         "version": DATA_VERSION,
         "settings": {"iri": settings.iri, "title": settings.title, "language": settings.language,

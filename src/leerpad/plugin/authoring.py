@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -164,11 +164,12 @@ def templates(course: Course) -> dict[str, str]:
 
 def authoring_files(
     course: Course, settings: CourseSettings, root: Path, sources: Mapping[str, str], files: Files,
-    config: MkDocsConfig,
+    config: MkDocsConfig, parsed: Iterable[tuple[str, int]] | None = None,
 ) -> Iterator[File]:
     """Every file the editor page needs, if the course has that page (else nothing).
 
-    `sources`: the course's files as this build read them (`read_course_files`), not read again.
+    `sources`: the course's files as this build read them (`read_course_files`), not read again;
+    `parsed`: the YAML parses of this build's load of them (`yamltext.recording`), not made again.
     """
     page = editor_file(files)
     if page is None:
@@ -178,7 +179,7 @@ def authoring_files(
             yield File.generated(config, f"{OUT}/{path.name}", abs_src_path=str(path))
     base = "../" * page.url.count("/")
     data = course_data(settings, sources, list(config.markdown_extensions),
-                       dict(config.mdx_configs), templates(course), base)
+                       dict(config.mdx_configs), templates(course), base, parsed)
     yield File.generated(config, f"{OUT}/course-data.json", content=json.dumps(data, ensure_ascii=False))
     cache = cache_dir(root)
     manifest = bundle.read_manifest(cache)

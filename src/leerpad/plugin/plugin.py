@@ -12,7 +12,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from leerpad.content import Course, load_course_files
+from leerpad.content import Course, load_course_files, yamltext
 from leerpad.content.loader import read_course_files
 from leerpad.layout import CASES_DIR, QUIZZES_DIR
 from leerpad.markdown.context import PageContext
@@ -50,6 +50,7 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         self.lrs: dict[str, Any] | None = None
         self.scorer: str | None = None
         self.course_files: dict[str, str] = {}
+        self.yaml_parsed: set[tuple[str, int]] = set()
         self.editor: File | None = None  # the page "Casus schrijven", if the course has one
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -57,7 +58,8 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         settings, errors = course_settings(config, self.config)
         # Read once per build: the editor page's course data (on_files) reuses these texts.
         self.course_files = read_course_files(self.root, settings)
-        course, content_errors = load_course_files(self.course_files, settings)
+        with yamltext.recording() as self.yaml_parsed:  # the editor page ships these parses (on_files)
+            course, content_errors = load_course_files(self.course_files, settings)
         errors = sorted(errors + content_errors)
         for error in errors:  # every error first, so that a trainer fixes them in one go
             log.error(str(error))
@@ -81,7 +83,8 @@ class LeerpadPlugin(BasePlugin[LeerpadConfig]):
         publish_only_pages(files)
         self.editor = editor_file(files)
         for file in [*generated_files(self.course, self.root, files, config),
-                     *authoring_files(self.course, self.settings, self.root, self.course_files, files, config)]:
+                     *authoring_files(self.course, self.settings, self.root, self.course_files, files, config,
+                                      self.yaml_parsed)]:
             files.append(file)
         return files
 
