@@ -265,11 +265,7 @@ class Sections:
         if texts is None or len(texts) < 2 or (self.toc_marker and self.toc_marker in body):
             return self.whole(body)
         fingerprint = self.fingerprint()
-        activity = self.context.course.activity(self.context.kind, self.context.id)
-        questions: dict[str, Question] = {}
-        for question in activity.questions if activity else []:
-            questions.setdefault(question.id, question)  # as `loaded_question`: the first with the id
-        parsed = [self.parsed(text, fingerprint, questions) for text in texts]
+        parsed = [self.parsed(text, fingerprint) for text in texts]
         self.cache = {(text, fingerprint): p for text, p in zip(texts, parsed, strict=True)}  # keep what is on the page
         if any(p.root.text and p.root.text.strip() for p in parsed):
             return self.whole(body)
@@ -314,10 +310,11 @@ class Sections:
         return (context.kind, context.id, context.iri, context.base, context.keys_in_page, context.course.iri,
                 id(context.course.sources), id(context.course.glossary), id(context.course.modules))
 
-    def parsed(self, text: str, fingerprint: tuple[Any, ...], questions: dict[str, Question]) -> Parsed:
+    def parsed(self, text: str, fingerprint: tuple[Any, ...]) -> Parsed:
         """The section's tree up to the page structure, from the cache while its questions are the same."""
         cached = self.cache.get((text, fingerprint))
-        if cached is not None and all(_same_question(questions.get(q), found) for q, found in cached.lookups):
+        loaded = self.context.loaded_question  # outside a parse it notes nothing
+        if cached is not None and all(_same_question(loaded(q), found) for q, found in cached.lookups):
             self.reused += 1
             return cached
         self.rendered += 1
