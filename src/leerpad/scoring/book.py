@@ -161,6 +161,20 @@ class AttemptBook:
             raise
         return started
 
+    def replan(self, attempt_id: str, started: int, start: dict[str, Any]) -> bool:
+        """Start an open attempt again with a new plan (:meth:`Scorer.start`'s renewal).
+
+        Only the attempt as read (its start time ``started``, not submitted): of two tabs
+        renewing it at once, one does and the other reads the result. Its number and
+        count stay. False when the attempt changed meanwhile.
+        """
+        with self.db.transaction() as cursor:
+            changed = cursor.execute(
+                "UPDATE scorer_attempts SET started = ?, start = ? WHERE id = ? AND started = ? AND submitted IS NULL",
+                [now_micros(), json.dumps(start, ensure_ascii=False), attempt_id, started],
+            ).rowcount
+        return bool(changed == 1)
+
     @contextmanager
     def claiming(self, attempt_id: str, result: dict[str, Any], passed: bool) -> Iterator[Claim | None]:
         """Claim the submit of an attempt; yields a :class:`Claim`, or None when it was already submitted.

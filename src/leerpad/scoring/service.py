@@ -17,11 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leerpad.lrs.indexing import agent_key, parse_time
-from leerpad.scoring.book import AttemptBook, AttemptTaken, Claim
+from leerpad.scoring.book import Attempt, AttemptBook, AttemptTaken, Claim
 from leerpad.scoring.course import ScoredCourse, ScoredModule, ScoredQuiz
 from leerpad.scoring.delivery import Delivery, DeliveryError
 from leerpad.scoring.rules import ResponseError, score_response
 from leerpad.scoring.statements import Attribution
+from leerpad.scoring.versions import QuestionVersion, changed, current, drawn, of_attempt
 from leerpad.xapi.keys import QuestionKey
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,18 @@ _MBOX = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 _PROFESSION = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 #: Where the learner's identity came from (CONTRACTS.md), as the start request names it.
 IDENTITY_SOURCES = ("declared", "cmi5")
+
+
+_GONE_ALL = (
+    "De toets is aangepast nadat u deze poging begon: geen van haar vragen bestaat nog. "
+    "Laad de pagina opnieuw; uw poging begint dan opnieuw met de huidige vragen."
+)
+
+
+def _gone(count: int) -> str:
+    """The result's line for drawn questions that no longer count (the learner reads it)."""
+    which = "1 vraag bestaat niet meer en telt" if count == 1 else f"{count} vragen bestaan niet meer en tellen"
+    return f"De toets is aangepast nadat u deze poging begon: {which} niet mee voor uw score."
 
 
 class Refusal(Exception):
@@ -144,6 +157,8 @@ class Scorer:
         identity = _identity(data, self.identity_source)
         learner = _learner(actor)
         existing = self.book.get(attempt_id)
+        if existing is not None and data.get("renew") is True:
+            return self._renew(existing, quiz, learner)
         if existing is not None:
             return self._same_start(existing, quiz, learner)
         for _ in range(5):
@@ -165,10 +180,32 @@ class Scorer:
             return self._start_answer(attempt_id, used + 1, quiz, learner, plan)
         raise Refusal(409, "Te veel pogingen tegelijk gestart; probeer het opnieuw.")
 
-    def _same_start(self, existing: Any, quiz: ScoredQuiz, learner: str) -> dict[str, Any]:
+    def _same_start(self, existing: Attempt, quiz: ScoredQuiz, learner: str) -> dict[str, Any]:
         if existing.quiz != quiz.id or existing.learner != learner:
             raise _bad("deze poging (attempt) hoort bij een andere toets of een andere leerder")
         return self._start_answer(existing.id, existing.number, quiz, learner, existing.start["plan"])
+
+    def _renew(self, existing: Attempt, quiz: ScoredQuiz, learner: str) -> dict[str, Any]:
+        """The same attempt drawn again when the course changed its questions since it started.
+
+        The runtime asks this when it shows an open attempt again (a reload): the page
+        has the course's current questions, the attempt may hold others. A renewed
+        attempt keeps its number (it counts once) and the drawn questions that did not
+        change, and starts again; an attempt whose questions did not change, or one
+        already submitted, stays as it is.
+        """
+        answer = self._same_start(existing, quiz, learner)
+        plan = existing.start["plan"]
+        stale = changed(quiz, plan)
+        if existing.submitted is not None or not stale:
+            return answer
+        kept = [q for q in plan["questions"] if q not in stale]
+        fresh = self._plan(quiz, [q for q in quiz.key.questions if q not in kept])
+        start = {**existing.start, "plan": fresh, "renewed": int(existing.start.get("renewed", 0)) + 1}
+        if not self.book.replan(existing.id, existing.started, start):
+            again = self.book.get(existing.id)  # another tab renewed it first
+            return self._same_start(again, quiz, learner) if again is not None else answer
+        return {**self._start_answer(existing.id, existing.number, quiz, learner, fresh), "renewed": True}
 
     def _start_answer(
         self, attempt_id: str, number: int, quiz: ScoredQuiz, learner: str, plan: dict[str, Any]
@@ -207,7 +244,11 @@ class Scorer:
             chosen = (fresh + again)[: quiz.key.draw]
         order = list(chosen)
         self.rng.shuffle(order)
-        return {"questions": order, "options": {q: self._option_order(quiz.key.questions[q]) for q in order}}
+        return {
+            "questions": order,
+            "options": {q: self._option_order(quiz.key.questions[q]) for q in order},
+            "versions": drawn(quiz, order),  # server-side: the start answer leaves it out
+        }
 
     def _option_order(self, key: QuestionKey) -> list[str]:
         options = list(key.options)
@@ -254,16 +295,20 @@ class Scorer:
         if quiz is None:
             raise _bad(f"de toets '{attempt.quiz}' van deze poging bestaat niet meer")
         data = _body(body)
-        questions: list[str] = list(attempt.start["plan"]["questions"])
-        responses = self._responses(quiz, questions, data.get("responses"))
-        durations = self._durations(quiz, questions, data.get("durations"))
+        drawn_questions: list[str] = list(attempt.start["plan"]["questions"])
+        versions = self._scorable(quiz, attempt.start["plan"], data.get("responses"))
+        questions = [q for q in drawn_questions if q in versions]
+        if not questions:
+            raise Refusal(409, _GONE_ALL)
+        responses = self._responses(quiz, drawn_questions, versions, data.get("responses"))
+        durations = self._durations(quiz, drawn_questions, data.get("durations"))
         started = datetime.fromtimestamp(attempt.started / 1_000_000, tz=UTC)
         moment = self._moment(data.get("timestamp"), started)
 
-        outcomes = {q: (q in responses and score_response(quiz.key.questions[q], responses[q])) for q in questions}
+        outcomes = {q: (q in responses and score_response(versions[q].key, responses[q])) for q in questions}
         raw = sum(1 for ok in outcomes.values() if ok)
         maximum = len(questions)
-        scaled = round(raw / maximum, 4) if maximum else 1.0
+        scaled = round(raw / maximum, 4)
         success = raw >= quiz.key.pass_mark * maximum - 1e-9
         score = {"scaled": scaled, "raw": raw, "min": 0, "max": maximum}
         result = {
@@ -271,8 +316,13 @@ class Scorer:
             "attempts_left": self._left(quiz, attempt.learner),
             "score": score,
             "success": success,
-            "questions": {q: self._question_result(quiz, q, outcomes[q], responses.get(q)) for q in questions},
+            "questions": {
+                q: self._question_result(quiz, versions[q].key, outcomes[q], responses.get(q)) for q in questions
+            },
         }
+        left_out = len(drawn_questions) - len(questions)
+        if left_out:
+            result["notice"] = _gone(left_out)
         actor = attempt.start["actor"]
         says = Attribution(
             self.course,
@@ -284,7 +334,10 @@ class Scorer:
             attempt=attempt_id,
             number=attempt.number,
         )
-        statements = [says.answered(quiz, q, responses.get(q), outcomes[q], durations.get(q)) for q in questions]
+        statements = [
+            says.answered(quiz, q, versions[q].definition, responses.get(q), outcomes[q], durations.get(q))
+            for q in questions
+        ]
         statements.append(says.graded(quiz, score, success, moment - started))
         # Asked before the transaction: a module without toetsen is done by the LRS's word.
         modules_open: list[ScoredModule] = []
@@ -320,7 +373,25 @@ class Scorer:
                 statements += says.course_done()
         return statements
 
-    def _responses(self, quiz: ScoredQuiz, questions: list[str], value: object) -> dict[str, str]:
+    @staticmethod
+    def _scorable(quiz: ScoredQuiz, plan: dict[str, Any], responses: object) -> dict[str, QuestionVersion]:
+        """The drawn questions this submit scores, each in the version the attempt drew.
+
+        A question the course no longer has counts only when the learner answered it (a
+        learner who reloaded the page after the update no longer saw it); one whose
+        version is known neither to the attempt (an older scorer's) nor to the course
+        counts not at all.
+        """
+        answered = responses if isinstance(responses, Mapping) else {}
+        return {
+            qid: version
+            for qid, version in of_attempt(quiz, plan).items()
+            if version is not None and (qid in answered or current(quiz, qid) is not None)
+        }
+
+    def _responses(
+        self, quiz: ScoredQuiz, questions: list[str], versions: Mapping[str, QuestionVersion], value: object
+    ) -> dict[str, str]:
         if value is None:
             value = {}
         if not isinstance(value, Mapping):
@@ -330,8 +401,11 @@ class Scorer:
             self._in_attempt(quiz, questions, qid)
             if not isinstance(response, str):
                 raise _bad(f"vraag '{qid}': het antwoord moet een tekst zijn (xAPI-response)")
+            version = versions.get(qid)
+            if version is None:  # gone from the attempt and the course: nothing to score it with
+                continue
             try:
-                score_response(quiz.key.questions[qid], response)
+                score_response(version.key, response)
             except ResponseError as error:
                 raise _bad(f"vraag '{qid}': het antwoord past niet bij het vraagtype: {error}") from None
             responses[qid] = response
@@ -370,10 +444,11 @@ class Scorer:
             return moment.astimezone(UTC)
         return now
 
-    def _question_result(self, quiz: ScoredQuiz, qid: str, success: bool, response: str | None) -> dict[str, Any]:
+    def _question_result(
+        self, quiz: ScoredQuiz, key: QuestionKey, success: bool, response: str | None
+    ) -> dict[str, Any]:
         if quiz.key.final and not self.course.options.final_feedback:
             return {"success": success}
-        key = quiz.key.questions[qid]
         parts: list[str] = []
         if response and key.type in ("single", "multiple", "true-false"):
             chosen = response.split("[,]")

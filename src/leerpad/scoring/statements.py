@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from leerpad.scoring.course import ScoredCourse, ScoredModule, ScoredQuiz
-from leerpad.xapi.profile import EXT_ATTEMPT, EXT_ATTEMPT_NUMBER, EXT_IDENTITY_SOURCE, SCORER_AGENT
+from leerpad.xapi.profile import EXT_ATTEMPT, EXT_ATTEMPT_NUMBER, EXT_IDENTITY_SOURCE, SCORER_AGENT, question_iri
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
 ACTIVITY_TYPES = {
@@ -121,10 +121,19 @@ class Attribution:
         return statement
 
     def answered(
-        self, quiz: ScoredQuiz, qid: str, response: str | None, success: bool, duration: str | None
+        self,
+        quiz: ScoredQuiz,
+        qid: str,
+        definition: dict[str, Any],
+        response: str | None,
+        success: bool,
+        duration: str | None,
     ) -> dict[str, Any]:
-        """``answered`` for one scored question of the attempt (left out or nothing chosen: no response)."""
-        obj = {"objectType": "Activity", "id": quiz.question_iris[qid], "definition": quiz.definitions[qid]}
+        """``answered`` for one scored question of the attempt (left out or nothing chosen: no response).
+
+        ``definition`` is the question's interaction definition as the attempt drew it.
+        """
+        obj = {"objectType": "Activity", "id": question_iri(quiz.iri, qid), "definition": definition}
         result: dict[str, Any] = {"success": success}
         if response:  # xAPI allows no empty values: nothing chosen or left out, no response
             result = {"response": response, **result}
