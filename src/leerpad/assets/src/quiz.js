@@ -232,6 +232,26 @@ export class Quiz {
       if (/** @type {CustomEvent<LpEvent>} */ (e).detail.id === this.iri && el.isConnected) this.show();
     });
     this.show();
+    // An attempt still open from before this page load: the course may have changed its questions since.
+    if (this.url && this.s.id && !this.s.submitted) this.renew();
+  }
+
+  /** Who the learner is and where that came from: the LMS's launch, or what the learner declared (with a profession). */
+  who() {
+    const l = window.leerpad?.lms?.s, me = /** @type {LearnerRecord|null} */ (get('learner'));
+    return { quiz: this.id, ...l ? { actor: l.actor, registration: l.registration, identity_source: 'cmi5' } : { actor: actor(), registration: registration(), profession: me?.profession } };
+  }
+
+  /** Asks the scorer to draw the open attempt again if its questions changed; it keeps its number. */
+  async renew() {
+    const r = await this.box.call(this.url, { attempt: this.s.id, renew: true, ...this.who() }).catch(() => null);
+    /** @type {StartedAttempt|null} */
+    const a = r && r.ok ? await r.json() : null;
+    if (!a?.renewed) return;
+    set(this.key, { ...this.s, questions: a.questions, options: a.options, started: Date.now() });
+    this.qs.forEach(q => q.data.scored && (q.reset(), q.save()));
+    this.show();
+    this.note('De toets is aangepast nadat u deze poging begon. Uw poging begint opnieuw met de huidige vragen en telt niet als extra poging.');
   }
 
   /** @returns {QuizRecord} */
@@ -257,10 +277,7 @@ export class Quiz {
     let a = { attempt: '', number: this.s.attempt + 1, attempts_left: this.max ? this.max - this.s.results.length - 1 : null, questions: this.qs.filter(q => q.data.scored).map(q => q.data.id), options: {} };
     if (this.url) {
       this.go.disabled = true;
-      // Who the learner is and where that came from: the LMS's launch, or what the learner declared (with a profession).
-      const l = window.leerpad?.lms?.s, me = /** @type {LearnerRecord|null} */ (get('learner'));
-      const who = l ? { actor: l.actor, registration: l.registration, identity_source: 'cmi5' } : { actor: actor(), registration: registration(), profession: me?.profession };
-      const r = await this.box.call(this.url, { attempt: uuid(), quiz: this.id, ...who }).catch(() => null);
+      const r = await this.box.call(this.url, { attempt: uuid(), ...this.who() }).catch(() => null);
       this.go.disabled = false;
       if (!r) return this.note('Er is geen verbinding met de leeromgeving. Om een toets te starten hebt u een internetverbinding nodig; probeer het opnieuw zodra u verbonden bent.');
       const j = await r.json().catch(() => ({}));
@@ -334,6 +351,7 @@ export class Quiz {
     if (!a) return this.out.replaceChildren(h('p', { class: 'leerpad-quiz__waiting' }, 'Uw antwoorden zijn bewaard en worden verzonden. Uw score verschijnt zodra de leeromgeving ze heeft ontvangen.'));
     const sc = a.score, left = a.attempts_left;
     this.out.replaceChildren(h('p', {}, `Uw score: ${sc.raw} van ${sc.max} (${Math.round(sc.scaled * 100)} %). ${a.success ? 'Geslaagd.' : 'Niet geslaagd.'}`));
+    if (a.notice) this.out.append(h('p', {}, a.notice));
     if (a.success && this.final) this.out.append(h('p', { class: 'leerpad-quiz__end' }, 'U hebt de eindtoets gehaald en de cursus afgerond. De organisator registreert uw accreditatie; uw attest volgt.'));
     if (!a.success) this.out.append(h('p', {}, left === 0 ? 'U hebt geen pogingen meer.' : left ? `U hebt nog ${left} ${left > 1 ? 'pogingen' : 'poging'}.` : ''));
   }

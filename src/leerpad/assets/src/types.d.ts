@@ -95,11 +95,13 @@ interface QuizRecord {
 interface StartedAttempt {
   attempt: string; number: number; attempts_left: number | null;
   questions: string[]; options: Record<string, string[]>;
+  /** The open attempt was drawn again: the course changed its questions since it started. */ renewed?: true;
 }
 /** The scorer's answer to a submit (issue 11); without an LRS the runtime makes the same itself. */
 interface ScoredAttempt {
   attempt?: string; attempts_left: number | null; score: XScore; success: boolean;
   questions: Record<string, { success: boolean; feedback?: string }>;
+  /** Drawn questions the course no longer has, left out of the score (Dutch). */ notice?: string;
 }
 /** A toets submit waiting in the outbox (`leerpad.out.<time>.<attempt UUID>`). */
 interface LpSubmit {
