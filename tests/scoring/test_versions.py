@@ -230,3 +230,21 @@ def test_a_submitted_attempt_is_not_renewed(trainer: Updated) -> None:
     assert trainer.scoring.answer(started, RIGHT).status_code == 200
     trainer.update()
     assert _renew(trainer, actor, registration, started["attempt"]) == started
+
+
+def test_an_attempt_with_nothing_left_to_score_stays_open_to_be_drawn_again(trainer: Updated) -> None:
+    actor, registration = learner(), str(uuid.uuid4())
+    started = _start(trainer.scoring, actor, registration)
+    trainer.rebuild(trainer.original.replace(KOPPEL, "").replace("id: volgorde-1", "id: volgorde-2"))
+    refused = trainer.scoring.submit(started["attempt"], {"responses": {}})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "detail": "de toets is aangepast nadat u deze poging begon en geen van haar vragen bestaat nog. "
+        "Laad de pagina opnieuw: uw poging begint dan opnieuw met de huidige vragen en telt niet als extra poging."
+    }
+    renewed = _renew(trainer, actor, registration, started["attempt"])
+    assert (renewed["number"], renewed["questions"], renewed["renewed"]) == (1, ["volgorde-2"], True)
+    result = trainer.scoring.submit(started["attempt"], {"responses": {"volgorde-2": OLD_PATTERN}})
+    assert result.status_code == 200, result.text
+    assert result.json()["score"] == {"scaled": 1.0, "raw": 1, "min": 0, "max": 1}
+    assert trainer.scoring.statements(registration=registration, verb="http://adlnet.gov/expapi/verbs/passed")

@@ -38,8 +38,8 @@ IDENTITY_SOURCES = ("declared", "cmi5")
 
 
 _GONE_ALL = (
-    "De toets is aangepast nadat u deze poging begon: geen van haar vragen bestaat nog. "
-    "Laad de pagina opnieuw; uw poging begint dan opnieuw met de huidige vragen."
+    "de toets is aangepast nadat u deze poging begon en geen van haar vragen bestaat nog. "
+    "Laad de pagina opnieuw: uw poging begint dan opnieuw met de huidige vragen en telt niet als extra poging."
 )
 
 
@@ -298,8 +298,8 @@ class Scorer:
         drawn_questions: list[str] = list(attempt.start["plan"]["questions"])
         versions = self._scorable(quiz, attempt.start["plan"], data.get("responses"))
         questions = [q for q in drawn_questions if q in versions]
-        if not questions:
-            raise Refusal(409, _GONE_ALL)
+        if not questions:  # nothing to score: the attempt stays open, to be drawn again (start's renew)
+            raise _bad(_GONE_ALL)
         responses = self._responses(quiz, drawn_questions, versions, data.get("responses"))
         durations = self._durations(quiz, drawn_questions, data.get("durations"))
         started = datetime.fromtimestamp(attempt.started / 1_000_000, tz=UTC)

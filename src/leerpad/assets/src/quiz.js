@@ -232,8 +232,8 @@ export class Quiz {
       if (/** @type {CustomEvent<LpEvent>} */ (e).detail.id === this.iri && el.isConnected) this.show();
     });
     this.show();
-    // An attempt still open from before this page load: the course may have changed its questions since.
-    if (this.url && this.s.id && !this.s.submitted) this.renew();
+    // An attempt still open (or its submit refused) from before this page load: the course may have changed its questions since.
+    if (this.url && this.s.id && (!this.s.submitted || this.s.refused)) this.renew();
   }
 
   /** Who the learner is and where that came from: the LMS's launch, or what the learner declared (with a profession). */
@@ -248,7 +248,7 @@ export class Quiz {
     /** @type {StartedAttempt|null} */
     const a = r && r.ok ? await r.json() : null;
     if (!a?.renewed) return;
-    set(this.key, { ...this.s, questions: a.questions, options: a.options, started: Date.now() });
+    set(this.key, { ...this.s, questions: a.questions, options: a.options, started: Date.now(), submitted: undefined, refused: undefined });
     this.qs.forEach(q => q.data.scored && (q.reset(), q.save()));
     this.show();
     this.note('De toets is aangepast nadat u deze poging begon. Uw poging begint opnieuw met de huidige vragen en telt niet als extra poging.');
