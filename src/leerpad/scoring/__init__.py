@@ -8,6 +8,8 @@ What the room holds:
   (the xAPI correct-response patterns; pure Python);
 - :mod:`~leerpad.scoring.course` — the course as the scorer sees it (keys, interaction
   definitions, modules, final test, plugin options);
+- :mod:`~leerpad.scoring.versions` — the question versions an attempt drew, kept
+  with it so that a course update does not change how it is scored;
 - :mod:`~leerpad.scoring.book` — attempts in SQL (the LRS's database or a file of its
   own): counted per learner and quiz, submitted once;
 - :mod:`~leerpad.scoring.statements` — the statements written under the scorer's authority;
