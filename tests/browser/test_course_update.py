@@ -19,17 +19,11 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import ROOT, Site, _served
+from tests.scoring.test_versions import KOPPEL, OLD_ORDER
+from tests.scoring.test_versions import NEW_ORDER as NEW_LINES
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 NUMBER = "http://id.tincanapi.com/extension/attempt-id"
-KOPPEL = """/// question | Koppel elke dimensie aan het vermogen dat erbij hoort.
-    id: koppel-1
-    type: matching
-- Benaderbaarheid :: Vermogen om waar te nemen
-- Aanvaardbaarheid :: Vermogen om te zoeken
-- Betaalbaarheid :: Vermogen om te betalen
-///
-"""
 NEW_ORDER = ["behoefte-aan-zorg", "zorg-bereiken", "zorg-zoeken", "zorg-gebruiken"]
 RENEWED = (
     "De toets is aangepast nadat u deze poging begon. "
@@ -48,8 +42,7 @@ def update_course(site: Site) -> None:
     """The trainer's edit, then the build (site and keys) as before; the scorer reloads the keys."""
     quiz = site.course / "quizzes" / "verbondenheid-toets.md"
     text = quiz.read_text("utf-8")
-    swapped = ("2. Zorg zoeken\n3. Zorg bereiken\n", "2. Zorg bereiken\n3. Zorg zoeken\n")
-    edited = text.replace(KOPPEL, "").replace(*swapped)
+    edited = text.replace(KOPPEL, "").replace(OLD_ORDER, NEW_LINES)
     assert edited.count("///") == text.count("///") - 2
     quiz.write_text(edited, "utf-8")
     env = {
