@@ -65,6 +65,14 @@ class Updated:
         assert text.count("///") == self.original.count("///") - 2 and NEW_ORDER in text
         self.rebuild(text)
 
+    def book(self, sql: str, params: list[Any]) -> list[Any]:
+        """Rows of the scorer's book (its own database tables)."""
+        db = open_database(self.database)
+        try:
+            return db.query(sql, params)
+        finally:
+            db.close()
+
     def forget_versions(self, attempt: str) -> None:
         """Make the attempt's book row as an older scorer wrote it: the plan without versions."""
         db = open_database(self.database)
@@ -141,6 +149,24 @@ def test_an_attempt_is_scored_with_the_questions_it_drew(trainer: Updated) -> No
     assert koppel["object"]["id"] == f"{QUIZ}/question/koppel-1"
     assert koppel["object"]["definition"]["interactionType"] == "matching"
     assert koppel["result"] == {"response": RIGHT["koppel-1"], "success": True}
+
+
+def test_the_book_keeps_each_drawn_version_once_and_the_start_names_it(trainer: Updated) -> None:
+    first = _start(trainer.scoring, learner(), str(uuid.uuid4()))
+    second = _start(trainer.scoring, learner(), str(uuid.uuid4()))
+    plans = [
+        json.loads(trainer.book("SELECT start FROM scorer_attempts WHERE id = ?", [s["attempt"]])[0][0])["plan"]
+        for s in (first, second)
+    ]
+    assert plans[0]["versions"] == plans[1]["versions"]
+    assert sorted(plans[0]["versions"]) == ["koppel-1", "volgorde-1"]
+    names = sorted(plans[0]["versions"].values())
+    kept = trainer.book("SELECT fingerprint, version FROM scorer_versions WHERE fingerprint IN (?, ?)", names)
+    assert sorted(r[0] for r in kept) == names  # once each, whatever number of attempts drew it
+    versions = {json.loads(r[1])["definition"]["interactionType"]: json.loads(r[1]) for r in kept}
+    assert versions["sequencing"]["correct"] == [OLD_PATTERN]
+    assert versions["sequencing"]["feedback"] == {"*": "Het model loopt van behoefte naar gebruik."}
+    assert versions["sequencing"]["definition"]["correctResponsesPattern"] == [OLD_PATTERN]
 
 
 def test_a_new_attempt_after_the_update_has_the_new_questions(trainer: Updated) -> None:

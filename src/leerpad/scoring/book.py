@@ -7,7 +7,11 @@ UPDATE (``WHERE submitted IS NULL``): of two tabs submitting the same attempt, o
 wins and the other reads the winner's result. The statements a submit produces are
 kept in the row until delivered (an outbox that survives a crash or an LRS that is
 down). ``milestones`` remembers which module and course completions were written,
-so that each is written once per learner.
+so that each is written once per learner. ``versions`` keeps each question version an
+attempt drew, once, by its fingerprint (:mod:`leerpad.scoring.versions`): the plan in
+``start`` names them, and a course update does not change how the attempt is scored.
+A book made before it gains the table when it is opened (``CREATE TABLE IF NOT EXISTS``);
+its attempts' plans name no versions.
 
 The submits of one learner take turns (:meth:`AttemptBook.claiming`): whether a
 module or the course is done depends on the learner's other passes, and a submit must
@@ -21,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +48,10 @@ CREATE TABLE IF NOT EXISTS scorer_attempts (
     UNIQUE (learner, quiz, number)
 );
 CREATE INDEX IF NOT EXISTS scorer_attempts_pending ON scorer_attempts (submitted) WHERE pending IS NOT NULL;
+CREATE TABLE IF NOT EXISTS scorer_versions (
+    fingerprint TEXT PRIMARY KEY,
+    version TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scorer_milestones (
     learner TEXT NOT NULL,
     activity TEXT NOT NULL,
@@ -144,10 +152,37 @@ class AttemptBook:
         )
         return list(json.loads(rows[0][0])["plan"]["questions"]) if rows else []
 
+    def versions(self, fingerprints: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The kept question versions among ``fingerprints`` (fingerprint → version)."""
+        wanted = sorted(set(fingerprints))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = self.db.query(f"SELECT fingerprint, version FROM scorer_versions WHERE fingerprint IN ({marks})", wanted)
+        return {str(r[0]): json.loads(r[1]) for r in rows}
+
     # ------------------------------------------------------------------ writing
 
-    def add(self, attempt_id: str, learner: str, quiz: str, number: int, start: dict[str, Any]) -> int:
-        """Store a new attempt; return its start time (µs). Raises :class:`AttemptTaken`."""
+    @staticmethod
+    def _keep(cursor: Any, versions: Mapping[str, Mapping[str, Any]]) -> None:
+        cursor.executemany(
+            "INSERT INTO scorer_versions (fingerprint, version) VALUES (?, ?) ON CONFLICT (fingerprint) DO NOTHING",
+            [[name, json.dumps(v, ensure_ascii=False)] for name, v in sorted(versions.items())],
+        )
+
+    def add(
+        self,
+        attempt_id: str,
+        learner: str,
+        quiz: str,
+        number: int,
+        start: dict[str, Any],
+        versions: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> int:
+        """Store a new attempt and the question versions it drew; return its start time (µs).
+
+        Raises :class:`AttemptTaken`.
+        """
         started = now_micros()
         try:
             with self.db.transaction() as cursor:
@@ -155,14 +190,17 @@ class AttemptBook:
                     "INSERT INTO scorer_attempts (id, learner, quiz, number, started, start) VALUES (?, ?, ?, ?, ?, ?)",
                     [attempt_id, learner, quiz, number, started, json.dumps(start, ensure_ascii=False)],
                 )
+                self._keep(cursor, versions or {})
         except Exception as error:
             if self.db.is_unique_violation(error):
                 raise AttemptTaken(str(error)) from error
             raise
         return started
 
-    def replan(self, attempt_id: str, started: int, start: dict[str, Any]) -> bool:
-        """Start an open attempt again with a new plan (:meth:`Scorer.start`'s renewal).
+    def replan(
+        self, attempt_id: str, started: int, start: dict[str, Any], versions: Mapping[str, Mapping[str, Any]]
+    ) -> bool:
+        """Start an open attempt again with a new plan and its versions (:meth:`Scorer.start`'s renewal).
 
         Only the attempt as read (its start time ``started``, not submitted): of two tabs
         renewing it at once, one does and the other reads the result. Its number and
@@ -173,6 +211,8 @@ class AttemptBook:
                 "UPDATE scorer_attempts SET started = ?, start = ? WHERE id = ? AND started = ? AND submitted IS NULL",
                 [now_micros(), json.dumps(start, ensure_ascii=False), attempt_id, started],
             ).rowcount
+            if changed == 1:
+                self._keep(cursor, versions)
         return bool(changed == 1)
 
     @contextmanager

@@ -22,7 +22,7 @@ from leerpad.scoring.course import ScoredCourse, ScoredModule, ScoredQuiz
 from leerpad.scoring.delivery import Delivery, DeliveryError
 from leerpad.scoring.rules import ResponseError, score_response
 from leerpad.scoring.statements import Attribution
-from leerpad.scoring.versions import QuestionVersion, changed, current, drawn, of_attempt
+from leerpad.scoring.versions import QuestionVersion, changed, drawn, is_current, of_attempt
 from leerpad.xapi.keys import QuestionKey
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,10 @@ class Scorer:
                 raise Refusal(409, f"U hebt al uw {limit} pogingen voor de toets '{quiz.title}' gebruikt.")
             if quiz.key.final:
                 self._check_final_open(actor, learner)
-            plan = self._plan(quiz, self.book.last_plan(learner, quiz.id))
+            plan, versions = self._plan(quiz, self.book.last_plan(learner, quiz.id))
             start = {"actor": actor, "registration": registration, "plan": plan, **identity}
             try:
-                self.book.add(attempt_id, learner, quiz.id, used + 1, start)
+                self.book.add(attempt_id, learner, quiz.id, used + 1, start, versions)
             except AttemptTaken:
                 existing = self.book.get(attempt_id)
                 if existing is not None:  # the same start sent twice at once
@@ -200,9 +200,9 @@ class Scorer:
         if existing.submitted is not None or not stale:
             return answer
         kept = [q for q in plan["questions"] if q not in stale]
-        fresh = self._plan(quiz, [q for q in quiz.key.questions if q not in kept])
+        fresh, versions = self._plan(quiz, [q for q in quiz.key.questions if q not in kept])
         start = {**existing.start, "plan": fresh, "renewed": int(existing.start.get("renewed", 0)) + 1}
-        if not self.book.replan(existing.id, existing.started, start):
+        if not self.book.replan(existing.id, existing.started, start, versions):
             again = self.book.get(existing.id)  # another tab renewed it first
             return self._same_start(again, quiz, learner) if again is not None else answer
         return {**self._start_answer(existing.id, existing.number, quiz, learner, fresh), "renewed": True}
@@ -231,8 +231,11 @@ class Scorer:
             raise _bad(f"onbekende toets '{value}'")
         return quiz
 
-    def _plan(self, quiz: ScoredQuiz, previous: list[str]) -> dict[str, Any]:
-        """The questions of a new attempt (a new draw) and each question's option order."""
+    def _plan(self, quiz: ScoredQuiz, previous: list[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """The questions of a new attempt (a new draw), each question's option order and version.
+
+        Returns the plan and the versions it names, for the book to keep.
+        """
         pool = list(quiz.key.questions)
         chosen = pool
         if quiz.key.draw is not None and quiz.key.draw < len(pool):
@@ -244,11 +247,13 @@ class Scorer:
             chosen = (fresh + again)[: quiz.key.draw]
         order = list(chosen)
         self.rng.shuffle(order)
-        return {
+        names, versions = drawn(quiz, order)
+        plan = {
             "questions": order,
             "options": {q: self._option_order(quiz.key.questions[q]) for q in order},
-            "versions": drawn(quiz, order),  # server-side: the start answer leaves it out
+            "versions": names,  # server-side: the start answer leaves it out
         }
+        return plan, versions
 
     def _option_order(self, key: QuestionKey) -> list[str]:
         options = list(key.options)
@@ -373,8 +378,7 @@ class Scorer:
                 statements += says.course_done()
         return statements
 
-    @staticmethod
-    def _scorable(quiz: ScoredQuiz, plan: dict[str, Any], responses: object) -> dict[str, QuestionVersion]:
+    def _scorable(self, quiz: ScoredQuiz, plan: dict[str, Any], responses: object) -> dict[str, QuestionVersion]:
         """The drawn questions this submit scores, each in the version the attempt drew.
 
         A question the course no longer has counts only when the learner answered it (a
@@ -383,10 +387,11 @@ class Scorer:
         counts not at all.
         """
         answered = responses if isinstance(responses, Mapping) else {}
+        kept = self.book.versions((plan.get("versions") or {}).values())
         return {
             qid: version
-            for qid, version in of_attempt(quiz, plan).items()
-            if version is not None and (qid in answered or current(quiz, qid) is not None)
+            for qid, version in of_attempt(quiz, plan, kept).items()
+            if version is not None and (qid in answered or is_current(quiz, qid))
         }
 
     def _responses(

@@ -3,19 +3,22 @@
 Trainers edit questions, and a course update may be deployed while a learner has an
 attempt open. Like the question versions of other assessment software, an attempt is
 scored and explained with the questions as it drew them, not as the course has them at
-submit: at start the scorer copies each drawn question's key entry (type, correct
-responses, options, feedback) and its interaction definition into the attempt's plan in
-the book (``plan["versions"]``, server-side: the start answer never carries it). The
-plan is JSON in the ``start`` column, so older books need no new column.
+submit. A question's *version* is its key entry (type, correct responses, options,
+feedback) and its interaction definition, named by its fingerprint (sha256 of its
+canonical JSON). At start the plan names the fingerprint of each drawn question
+(``plan["versions"]``) and the book keeps each version once, however many attempts
+drew it (:meth:`~leerpad.scoring.book.AttemptBook.add`); both stay server-side (the
+start answer never carries them).
 
 An attempt started by an older scorer has no versions: its questions fall back to the
-course's current ones. A drawn question found in neither is *gone*: the attempt's score
-leaves it out (the learner is not penalised for a question nobody can score), and the
-result says so. Pure Python.
+course's current ones. A drawn question found in neither is *gone*. Pure Python.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +34,17 @@ class QuestionVersion:
     definition: dict[str, Any]
 
 
-def drawn(quiz: ScoredQuiz, questions: list[str]) -> dict[str, dict[str, Any]]:
-    """The plan's ``versions`` entry: the current version of each drawn question, as JSON."""
-    return {q: _entry(quiz.key.questions[q], quiz.definitions[q]) for q in questions}
+def fingerprint(entry: Mapping[str, Any]) -> str:
+    """The name of a version: sha256 (hex) of its canonical JSON."""
+    text = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _entry(key: QuestionKey, definition: dict[str, Any]) -> dict[str, Any]:
+def _entry(quiz: ScoredQuiz, qid: str) -> dict[str, Any] | None:
+    """The course's version of a question now, as JSON (None: the quiz has no such scored question)."""
+    key, definition = quiz.key.questions.get(qid), quiz.definitions.get(qid)
+    if key is None or definition is None:
+        return None
     return {
         "type": key.type,
         "correct": list(key.correct),
@@ -46,7 +54,19 @@ def _entry(key: QuestionKey, definition: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _version(qid: str, entry: dict[str, Any]) -> QuestionVersion:
+def drawn(quiz: ScoredQuiz, questions: list[str]) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """The plan's ``versions`` (question id → fingerprint) and the versions to keep (fingerprint → JSON)."""
+    kept: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    for qid in questions:
+        entry = _entry(quiz, qid)
+        if entry is not None:
+            names[qid] = fingerprint(entry)
+            kept[names[qid]] = entry
+    return names, kept
+
+
+def _version(qid: str, entry: Mapping[str, Any]) -> QuestionVersion:
     key = QuestionKey(
         id=qid,
         type=str(entry["type"]),
@@ -57,26 +77,31 @@ def _version(qid: str, entry: dict[str, Any]) -> QuestionVersion:
     return QuestionVersion(key=key, definition=dict(entry["definition"]))
 
 
-def current(quiz: ScoredQuiz, qid: str) -> QuestionVersion | None:
-    """The course's version of a question now (None: the quiz has no such scored question)."""
-    key, definition = quiz.key.questions.get(qid), quiz.definitions.get(qid)
-    if key is None or definition is None:
-        return None
-    return QuestionVersion(key=key, definition=definition)
+def is_current(quiz: ScoredQuiz, qid: str) -> bool:
+    """Whether the course still has this scored question (in whatever version)."""
+    return qid in quiz.key.questions and qid in quiz.definitions
 
 
-def of_attempt(quiz: ScoredQuiz, plan: dict[str, Any]) -> dict[str, QuestionVersion | None]:
-    """Each drawn question's version: as drawn, else (an older attempt) the current one, else None."""
-    stored: dict[str, Any] = plan.get("versions") or {}
-    return {q: _version(q, stored[q]) if q in stored else current(quiz, q) for q in plan["questions"]}
-
-
-def changed(quiz: ScoredQuiz, plan: dict[str, Any]) -> list[str]:
-    """The drawn questions the course no longer has as the attempt drew them (removed or edited)."""
-    stored: dict[str, Any] = plan.get("versions") or {}
-    found = []
+def of_attempt(
+    quiz: ScoredQuiz, plan: Mapping[str, Any], kept: Mapping[str, Mapping[str, Any]]
+) -> dict[str, QuestionVersion | None]:
+    """Each drawn question's version: as drawn (``kept``: the book's), else the current one, else None."""
+    names: Mapping[str, str] = plan.get("versions") or {}
+    found: dict[str, QuestionVersion | None] = {}
     for qid in plan["questions"]:
-        now = current(quiz, qid)
-        if now is None or (qid in stored and _entry(now.key, now.definition) != stored[qid]):
-            found.append(qid)
+        entry = kept.get(names.get(qid, ""))
+        if entry is None:  # an attempt an older scorer started
+            entry = _entry(quiz, qid)
+        found[qid] = _version(qid, entry) if entry is not None else None
     return found
+
+
+def changed(quiz: ScoredQuiz, plan: Mapping[str, Any]) -> list[str]:
+    """The drawn questions the course no longer has as the attempt drew them (removed or edited)."""
+    names: Mapping[str, str] = plan.get("versions") or {}
+    stale = []
+    for qid in plan["questions"]:
+        now = _entry(quiz, qid)
+        if now is None or (qid in names and fingerprint(now) != names[qid]):
+            stale.append(qid)
+    return stale
