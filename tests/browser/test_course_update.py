@@ -4,7 +4,9 @@ The trainer removes ``koppel-1`` from ``verbondenheid-toets`` and gives ``volgor
 another right order under the same id, rebuilds the site and the keys (the embedded
 scorer reloads them). The learner, who started an attempt on the old page, reloads:
 the attempt is drawn again from the questions the page now shows, keeps its number
-(it counts once), and a line says why. This module has its own site and LRS.
+(it counts once), and a line says why. A submit the scorer refuses because none of its
+questions is left is drawn again on the next page load too. This module has its own
+site and LRS.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from tests.scoring.test_versions import NEW_ORDER as NEW_LINES
 ADL = "http://adlnet.gov/expapi/verbs/"
 NUMBER = "http://id.tincanapi.com/extension/attempt-id"
 NEW_ORDER = ["behoefte-aan-zorg", "zorg-bereiken", "zorg-zoeken", "zorg-gebruiken"]
+# What chromium logs by itself for the scorer's 400 (a refused submit).
+REFUSED = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
 RENEWED = (
     "De toets is aangepast nadat u deze poging begon. "
     "Uw poging begint opnieuw met de huidige vragen en telt niet als extra poging."
@@ -39,12 +43,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def update_course(site: Site) -> None:
-    """The trainer's edit, then the build (site and keys) as before; the scorer reloads the keys."""
+    """The trainer's edit: koppel-1 out, volgorde-1 reordered; then the build."""
     quiz = site.course / "quizzes" / "verbondenheid-toets.md"
     text = quiz.read_text("utf-8")
-    edited = text.replace(KOPPEL, "").replace(OLD_ORDER, NEW_LINES)
-    assert edited.count("///") == text.count("///") - 2
-    quiz.write_text(edited, "utf-8")
+    quiz.write_text(text.replace(KOPPEL, "").replace(OLD_ORDER, NEW_LINES), "utf-8")
+    build(site)
+
+
+def build(site: Site) -> None:
+    """The build (site and keys) as before; the scorer reloads the keys."""
     env = {
         **os.environ,
         "LEERPAD_LRS_ENDPOINT": site.lrs.endpoint,
@@ -103,3 +110,37 @@ def test_an_open_attempt_is_drawn_again_after_an_update_and_counts_once(
     assert definition["correctResponsesPattern"] == ["[,]".join(NEW_ORDER)]
     assert [c["id"] for c in definition["choices"]] == NEW_ORDER
     assert not page.errors
+
+
+def test_a_submit_with_nothing_left_to_score_is_refused_and_drawn_again_on_reload(page: Any, site: Site) -> None:
+    """The learner did not reload: every question of toegang-toets gets a new id, and the
+    attempt's two are submitted unanswered. Nothing left to score: refused; the reload draws
+    the attempt again, still attempt 1 of 3."""
+    page.goto("toetsen/toegang-toets/")
+    site.fill_learner(page)
+    drawn = site.start(page)
+    quiz = site.course / "quizzes" / "toegang-toets.md"
+    text = quiz.read_text("utf-8")
+    for qid in ("dimensie-1", "vermogens-1", "verantwoordelijkheid-1", "onderbescherming-1"):
+        text = text.replace(f"id: {qid}", f"id: {qid.replace('-1', '-2')}")
+    quiz.write_text(text, "utf-8")
+    build(site)
+
+    page.get_by_role("button", name="Indienen").click()
+    result = page.locator(".leerpad-quiz__result")
+    result.filter(has_text="geweigerd").wait_for()
+    assert result.text_content() == (
+        "Uw antwoorden werden geweigerd: de toets is aangepast nadat u deze poging begon en geen van haar "
+        "vragen bestaat nog. Laad de pagina opnieuw: uw poging begint dan opnieuw met de huidige vragen "
+        "en telt niet als extra poging."
+    )
+    page.reload()
+    result.filter(has_text=RENEWED).wait_for()
+    renewed = site.shown(page)
+    assert len(renewed) == 2 and all(q.endswith("-2") for q in renewed), (drawn, renewed)
+    assert page.locator(".leerpad-quiz__attempt").text_content() == "Poging 1 van 3."
+    page.get_by_role("button", name="Indienen").click()
+    assert result.filter(has_text="Uw score:").text_content() == (
+        "Uw score: 0 van 2 (0 %). Niet geslaagd.U hebt nog 2 pogingen."
+    )
+    assert page.errors == [REFUSED]
