@@ -16,7 +16,7 @@ import leerpad
 from leerpad.content import load_course
 from leerpad.content.models import Course
 from leerpad.xapi.keys import AnswerKeyError, QuizKey, read_key, write_keys
-from leerpad.xapi.profile import activity_iri, interaction_definition, question_iri
+from leerpad.xapi.profile import activity_iri, interaction_definition
 
 
 class CourseError(Exception):
@@ -41,7 +41,6 @@ class ScoredQuiz:
     module_iri: str
     # The complete interaction definition (correctResponsesPattern included) per scored question.
     definitions: dict[str, dict[str, Any]]
-    question_iris: dict[str, str]
 
     @property
     def id(self) -> str:
@@ -99,7 +98,6 @@ def scored_course(course: Course, course_dir: Path, options: ScorerOptions) -> S
             title=quiz.title,
             module_iri=activity_iri(course.iri, "module", quiz.module),
             definitions={q.id: interaction_definition(q) for q in scored},
-            question_iris={q.id: question_iri(iri, q.id) for q in scored},
         )
     if problems:
         raise CourseError("De scorer start niet:\n" + "\n".join(problems))

@@ -391,7 +391,7 @@ class Scorer:
         return {
             qid: version
             for qid, version in of_attempt(quiz, plan, kept).items()
-            if version is not None and (qid in answered or is_current(quiz, qid))
+            if version is not None and (bool(answered.get(qid)) or is_current(quiz, qid))
         }
 
     def _responses(
