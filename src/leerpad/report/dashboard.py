@@ -19,7 +19,6 @@ from typing import Any
 
 from leerpad.report.bodies import ZONE
 from leerpad.report.cohort import Cohort, Completion
-from leerpad.report.pilot import GROUP_NAMES, GROUPS, MIN_PER_GROUP, SEPARATES, SEPARATING, PilotResult, pilot
 from leerpad.report.items import (
     LOW_EFFICIENCY,
     TOO_EASY,
@@ -28,6 +27,7 @@ from leerpad.report.items import (
     QuizStats,
     quiz_stats,
 )
+from leerpad.report.pilot import GROUP_NAMES, GROUPS, MIN_PER_GROUP, SEPARATES, SEPARATING, PilotResult, pilot
 
 SET_NAMES = {"first": "eerste poging", "best": "beste poging", "last": "laatste poging", "all": "alle pogingen"}
 CSS = """
@@ -234,13 +234,12 @@ def pilot_tables(result: PilotResult) -> str:
         rows.append(
             f"<tr><th scope='row'>{e(q.id)}</th>{cells}<td class='num'>{_signed(q.difference)}</td><td>{flag}</td></tr>"
         )
-    heads = "".join(
-        f"<th scope='col'>{e(GROUP_NAMES[g].capitalize())}: n</th><th scope='col'>{e(GROUP_NAMES[g].capitalize())}: juist</th>"
-        for g in GROUPS
-    )
+    names = [e(GROUP_NAMES[g].capitalize()) for g in GROUPS]
+    heads = "".join(f"<th scope='col'>{n}: n</th><th scope='col'>{n}: juist</th>" for n in names)
     return (
         f"<h3 id='pilot-{e(result.quiz.id)}'>{e(title)}</h3>"
-        f"<table><caption>Pilot {e(title)}: resultaat per groep (slaagdrempel {_pct(100 * result.pass_mark, 0)})</caption>"
+        f"<table><caption>Pilot {e(title)}: resultaat per groep "
+        f"(slaagdrempel {_pct(100 * result.pass_mark, 0)})</caption>"
         "<thead><tr><th scope='col'>Groep</th><th scope='col'>Pogingen</th><th scope='col'>Deelnemers (geteld)</th>"
         "<th scope='col'>Gemiddelde score</th><th scope='col'>Geslaagd</th><th scope='col'>Slaagpercentage</th>"
         f"</tr></thead><tbody>{groups}</tbody></table>"

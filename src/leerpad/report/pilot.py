@@ -164,8 +164,8 @@ def _result(quiz: QuizInfo, pass_mark: float, grouped: Mapping[str, list[Attempt
 
 GROUPS_HEADER = ["toets", "groep", "pogingen", "deelnemers", "gemiddelde_score", "geslaagd", "slaagpercentage"]
 QUESTIONS_HEADER = [
-    "toets", "vraag", "n_zonder", "juist_zonder", "n_tijdens", "juist_tijdens", "n_na", "juist_na",
-    "verschil", "signaal",
+    "toets", "vraag", "n_zonder", "aandeel_juist_zonder", "n_tijdens", "aandeel_juist_tijdens",
+    "n_na", "aandeel_juist_na", "verschil", "signaal",
 ]
 
 

@@ -1,0 +1,108 @@
+"""The pilot of the final test: `leerpad report` over a before/after cohort in a real LRS.
+
+The cohort and its expected figures are described in conftest.py (``pilot_cohort``):
+six colleagues take the final test before opening the course, five after finishing
+it, one of the six again after the course, one while studying; the final test draws
+3 of 4 questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leerpad.cli import main
+
+GROUPS_CSV = [
+    "toets;groep;pogingen;deelnemers;gemiddelde_score;geslaagd;slaagpercentage",
+    # P2's second attempt (before the course) and Q3's (after it) are attempts, not counted
+    "eind-toets;zonder cursus;7;6;55,6;1;16,7",
+    "eind-toets;tijdens de cursus;1;1;33,3;0;0,0",
+    "eind-toets;na de cursus;7;6;83,3;3;50,0",
+]
+QUESTIONS_CSV = [
+    "toets;vraag;n_zonder;aandeel_juist_zonder;n_tijdens;aandeel_juist_tijdens;n_na;aandeel_juist_na;verschil;signaal",
+    "eind-toets;e1;6;0,17;1;1,00;6;1,00;0,83;onderscheidt",
+    "eind-toets;e2;6;0,83;1;0,00;6;1,00;0,17;onderscheidt niet",
+    "eind-toets;e3;5;0,80;1;0,00;5;0,40;-0,40;onderscheidt niet: zonder cursus vaker juist",
+    "eind-toets;e4;1;0,00;0;;1;1,00;1,00;te weinig pogingen",
+]
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8-sig").splitlines()
+
+
+@pytest.fixture(scope="module")
+def reported(pilot_cohort: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pilot-report")
+    args = ["report", str(pilot_cohort), "--out", str(out), "--no-progress", "--format", "csv", "--format", "html"]
+    assert main(args) == 0
+    return out
+
+
+def test_pilot_csv_rows_are_exact(reported: Path) -> None:
+    assert lines(reported / "pilot-groepen.csv") == GROUPS_CSV
+    assert lines(reported / "pilot-vragen.csv") == QUESTIONS_CSV
+    assert lines(reported / "meldingen.csv") == ["soort;statement;reden"]  # nothing left out
+
+
+def test_the_report_names_the_pilot_files(
+    pilot_cohort: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(pilot_cohort), "--out", str(tmp_path), "--no-progress", "--authority", "riziv"]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'pilot-groepen.csv'}: 3 rijen" in out
+    assert f"{tmp_path / 'pilot-vragen.csv'}: 4 rijen" in out
+
+
+def open_page(browser: Any, path: Path, bypass_csp: bool = False) -> Iterator[Any]:
+    context = browser.new_context(locale="nl-BE", bypass_csp=bypass_csp)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        yield page
+    finally:
+        context.close()
+
+
+def cells(table: Any, row: str) -> list[str]:
+    return list(table.get_by_role("row", name=row, exact=False).locator("td").all_inner_texts())
+
+
+@pytest.mark.browser
+def test_dashboard_shows_the_pilot_per_group_and_question(browser: Any, reported: Path) -> None:
+    for page in open_page(browser, reported / "dashboard.html"):
+        heading = page.get_by_role("heading", name="Pilot van de eindtoets")
+        assert heading.count() == 1
+        groups = page.get_by_role("table", name="Pilot Eindtoets pilot: resultaat per groep (slaagdrempel 75 %)")
+        assert cells(groups, "zonder cursus") == ["7", "6", "55,6 %", "1", "16,7 %"]
+        assert cells(groups, "tijdens de cursus") == ["1", "1", "33,3 %", "0", "0,0 %"]
+        assert cells(groups, "na de cursus") == ["7", "6", "83,3 %", "3", "50,0 %"]
+        items = page.get_by_role("table", name="Pilot Eindtoets pilot: onderscheidt elke vraag wie de cursus volgde?")
+        headers = items.locator("thead th").all_inner_texts()
+        assert headers[0] == "Vraag" and headers[-2:] == ["Verschil (na − zonder)", "Signaal"]
+        assert headers[1:3] == ["Zonder cursus: n", "Zonder cursus: juist"]
+        assert cells(items, "e1") == ["6", "17 %", "1", "100 %", "6", "100 %", "+0,83", "onderscheidt"]
+        assert cells(items, "e2") == ["6", "83 %", "1", "0 %", "6", "100 %", "+0,17", "onderscheidt niet"]
+        assert cells(items, "e3") == [
+            "5", "80 %", "1", "0 %", "5", "40 %", "−0,40", "onderscheidt niet: zonder cursus vaker juist"]
+        # e4 is drawn in one attempt of each group: counted over those, and too few to judge
+        assert cells(items, "e4") == ["1", "0 %", "0", "—", "1", "100 %", "+1,00", "te weinig pogingen"]
+        # a flag is words, not only colour; a question that separates carries no flag style
+        assert items.locator("tbody tr").nth(1).locator(".flag").inner_text() == "onderscheidt niet"
+        assert items.locator("tbody tr").nth(0).locator(".flag").count() == 0
+        right = "cells => cells.length > 0 && cells.every(c => getComputedStyle(c).textAlign === 'right')"
+        assert items.locator("td.num").evaluate_all(right)
+
+
+@pytest.mark.browser
+def test_pilot_dashboard_is_axe_clean(browser: Any, reported: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    for page in open_page(browser, reported / "dashboard.html", bypass_csp=True):  # axe needs eval
+        result = Axe().run(page)
+        assert [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result.response["violations"]] == []
