@@ -106,3 +106,61 @@ def test_pilot_dashboard_is_axe_clean(browser: Any, reported: Path) -> None:
     for page in open_page(browser, reported / "dashboard.html", bypass_csp=True):  # axe needs eval
         result = Axe().run(page)
         assert [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result.response["violations"]] == []
+
+
+def test_pilot_through_the_scorer_with_the_lock_off(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The pilot copy (``final_lock: false``): the scorer lets the final test open before any
+    module, draws from the pool, and the report groups what it wrote."""
+    import shutil
+    import uuid
+    from datetime import UTC, datetime
+
+    import requests
+
+    from leerpad.lrs.testing import LiveLRS
+    from tests.report.test_scorer_path import take
+
+    embedded = pytest.importorskip("leerpad.scoring.embedded")
+    course = tmp_path_factory.mktemp("pilot-scored") / "course"
+    shutil.copytree(Path(__file__).resolve().parent / "pilot", course)
+    right = dict.fromkeys(("n1", "n2", "e1", "e2", "e3", "e4"), "antwoord-a")
+    wrong = dict.fromkeys(right, "antwoord-b")
+    lies = {"objectType": "Agent", "name": "Lies Vermeulen",
+            "account": {"homePage": "https://www.riziv.fgov.be", "name": "1-10101-20-303"}}
+    mark = {"objectType": "Agent", "name": "Mark Peeters",
+            "account": {"homePage": "https://www.riziv.fgov.be", "name": "1-40404-50-606"}}
+    state = course / ".leerpad"
+    server = LiveLRS.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state, bcrypt_rounds=4,
+                           extra_env=embedded.prepare(course))
+    try:
+        # Before the course: Lies fails, Mark (who knows the subject) passes.
+        assert take(server, "eind-toets", lies, str(uuid.uuid4()), wrong)["success"] is False
+        assert take(server, "eind-toets", mark, str(uuid.uuid4()), right)["success"] is True
+        # Lies studies: passes een's toets, completes twee (a module without toets), tries again.
+        registration = str(uuid.uuid4())
+        assert take(server, "een-toets", lies, registration, right)["success"] is True
+        completed = {
+            "id": str(uuid.uuid4()), "actor": lies,
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
+            "object": {"objectType": "Activity", "id": "https://leerpad.example/pilot/module/twee"},
+            "context": {"registration": registration, "contextActivities": {
+                "grouping": [{"objectType": "Activity", "id": "https://leerpad.example/pilot"}]}},
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+        stored = requests.post(server.statements_url, json=[completed], auth=server.write,
+                               headers={"X-Experience-API-Version": "1.0.3"}, timeout=60)
+        assert stored.status_code == 200, stored.text
+        assert take(server, "eind-toets", lies, registration, right)["success"] is True
+        out = tmp_path_factory.mktemp("pilot-scored-report")
+        assert main(["report", str(course), "--out", str(out), "--no-progress", "--format", "csv"]) == 0
+    finally:
+        server.stop()
+    assert lines(out / "pilot-groepen.csv")[1:] == [
+        "eind-toets;zonder cursus;2;2;50,0;1;50,0",
+        "eind-toets;tijdens de cursus;0;0;;0;",
+        "eind-toets;na de cursus;1;1;100,0;1;100,0",
+    ]
+    rows = [row.split(";") for row in lines(out / "pilot-vragen.csv")[1:]]
+    # 3 of 4 drawn per attempt: 6 drawn before the course, 3 after, whichever the scorer chose
+    assert sum(int(r[2]) for r in rows) == 6 and sum(int(r[6]) for r in rows) == 3
+    assert {r[9] for r in rows} == {"te weinig pogingen"}
