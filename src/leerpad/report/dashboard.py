@@ -3,7 +3,8 @@
 Plots are drawn with matplotlib (Agg, written as SVG) and embedded as ``data:``
 images with a text alternative; the page loads nothing from anywhere (its
 Content-Security-Policy forbids it). Item analysis per quiz follows
-:mod:`leerpad.report.items` (Moodle's quiz statistics).
+:mod:`leerpad.report.items` (Moodle's quiz statistics); the final test's pilot
+(before/after the course) follows :mod:`leerpad.report.pilot`.
 """
 
 from __future__ import annotations
@@ -256,8 +257,8 @@ def pilot_section(cohort: Cohort, completions: Sequence[Completion]) -> str:
         return ""
     return f"""<h2>Pilot van de eindtoets</h2>
 <p class="note">Elke gescoorde poging van de eindtoets hoort bij een groep volgens wat de deelnemer vóór
-die poging deed in de andere modules: <strong>zonder cursus</strong> (nog geen enkele module geopend),
-<strong>na de cursus</strong> (elke module afgerond) of <strong>tijdens de cursus</strong> (de rest).
+die poging deed in de andere modules: <strong>zonder cursus</strong> (nog geen andere module geopend),
+<strong>na de cursus</strong> (elke andere module afgerond) of <strong>tijdens de cursus</strong> (de rest).
 Per deelnemer telt in elke groep alleen de eerste poging; wie vóór en na de cursus meedeed, telt in
 beide groepen. Een vraag uit een pool telt over de pogingen die ze trokken (n). Het verschil is het
 aandeel juist na de cursus min het aandeel juist zonder cursus. Signalen: onder
