@@ -59,6 +59,20 @@ def test_the_report_names_the_pilot_files(
     assert f"{tmp_path / 'pilot-vragen.csv'}: 4 rijen" in out
 
 
+def test_a_course_without_final_test_has_no_pilot(pilot_cohort: Path, tmp_path: Path) -> None:
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(pilot_cohort, course)
+    quiz = course / "quizzes" / "eind-toets.md"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("final: true\n", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["report", str(course), "--out", str(out), "--no-progress", "--format", "csv", "--format", "html"]) == 0
+    assert not (out / "pilot-groepen.csv").exists() and not (out / "pilot-vragen.csv").exists()
+    page = (out / "dashboard.html").read_text(encoding="utf-8")
+    assert "Itemanalyse: Eindtoets pilot" in page and "Pilot van de eindtoets" not in page
+
+
 def open_page(browser: Any, path: Path, bypass_csp: bool = False) -> Iterator[Any]:
     context = browser.new_context(locale="nl-BE", bypass_csp=bypass_csp)
     try:
