@@ -9,6 +9,8 @@ What the room holds, in the order data flows:
   compact attempts, trusting only results the scorer wrote (or ``--trust``); what
   is untrusted, malformed or conflicting is listed, never counted;
 - ``items.py``: item analysis as Moodle's quiz statistics compute it;
+- ``pilot.py``: the pilot of the final test: attempts grouped before, during and after
+  the course, with the pre/post difference per question;
 - ``bodies.py``: the upload files per accreditation body (CSV, columns in one place);
 - ``certificates.py``: certificates (WeasyPrint) and their verification codes;
 - ``dashboard.py``: one self-contained HTML dashboard (matplotlib, SVG inline);
