@@ -114,6 +114,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return run_report(options)
 
 
+def _cmd_angoff(args: argparse.Namespace) -> int:
+    from leerpad.report.standard import run_angoff
+
+    template = Path(args.template) if args.template else None
+    return run_angoff(Path(args.dir), args.quiz, [Path(s) for s in args.sheets], template, sys.stdout, sys.stderr)
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from leerpad.report.command import run_verify
 
@@ -194,6 +201,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="voortgangsbalk (standaard: alleen op een terminal)")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("angoff", help="slaagkans van een kandidaat volgens een Angoff-panel (schattingen per vraag)")
+    p.add_argument("quiz", help="de id van de toets, bv. eindtoets")
+    p.add_argument("sheets", nargs="*", metavar="SCHATTING",
+                   help="ingevulde CSV per beoordelaar (kolommen vraag;kans), de bestandsnaam is de naam")
+    p.add_argument("--template", metavar="BESTAND", help="schrijf een leeg blad voor een beoordelaar")
+    p.add_argument("--dir", default=".", help="map met mkdocs.yml (standaard: .)")
+    p.set_defaults(func=_cmd_angoff)
 
     p = sub.add_parser("verify", help="controleer de verificatiecode van een certificaat")
     p.add_argument("code", help="de code op het certificaat, bv. LP-ABCD-EFGH-IJKL-MNOP")

@@ -136,12 +136,16 @@ class Builder:
 
     def attempt(
         self, actor: dict[str, Any], profession: str, quiz_id: str, number: int, right: set[str],
-        when: datetime, registration: str, identity: str = "declared",
+        when: datetime, registration: str, identity: str = "declared", drawn: list[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """answered per question and the quiz's passed/failed, as the scorer writes them."""
+        """answered per question and the quiz's passed/failed, as the scorer writes them.
+
+        ``drawn``: the questions of the attempt, for a quiz that draws from a pool (default: all).
+        """
         from leerpad.xapi.profile import interaction_definition
 
         quiz = self.course.quiz(quiz_id)
+        questions = [q for q in quiz.questions if drawn is None or q.id in drawn]
         quiz_iri = f"{self.iri}/quiz/{quiz_id}"
         module_iri = f"{self.iri}/module/{quiz.module}"
         attempt = str(uuid.uuid4())
@@ -151,7 +155,7 @@ class Builder:
             "http://id.tincanapi.com/extension/attempt-id": number,
         }
         out: list[dict[str, Any]] = []
-        for offset, question in enumerate(quiz.questions):
+        for offset, question in enumerate(questions):
             definition = interaction_definition(question)
             correct = definition["correctResponsesPattern"][0]
             wrong = next(c["id"] for c in definition["choices"] if c["id"] != correct)
@@ -167,8 +171,8 @@ class Builder:
                 "context": self._context(profession, registration, quiz_iri, [module_iri, self.iri], ext),
                 "timestamp": (when - timedelta(seconds=30 - offset)).isoformat(),
             })
-        raw = sum(1 for q in quiz.questions if q.id in right)
-        total = len(quiz.questions)
+        raw = sum(1 for q in questions if q.id in right)
+        total = len(questions)
         passed = raw / total >= quiz.pass_mark
         verb = "passed" if passed else "failed"
         out.append({
@@ -343,3 +347,82 @@ def cohort(report_lrs: ReportLRS, report_course: Path) -> Iterator[Truth]:
     (report_course / ".leerpad").mkdir(exist_ok=True)
     (report_course / ".leerpad" / "credentials.json").write_text(json.dumps(credentials), encoding="utf-8")
     yield truth
+
+
+# ----------------------------------------------------------------- the pilot
+
+PILOT = "https://leerpad.example/pilot"
+
+
+@pytest.fixture(scope="session")
+def pilot_cohort(report_lrs: ReportLRS, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pilot of the final test (tests/report/pilot, ``final_lock: false``) posted into the LRS.
+
+    The final test draws 3 of e1…e4 (pass mark 0.75: 3 of 3). Its module is
+    ``slot``; the other modules are ``een`` (toets een-toets) and ``twee`` (no toets,
+    done by ``completed``). Attempts (drawn questions, those right):
+
+    zonder cursus (no other module opened before the attempt), first attempts:
+        P1 e1 e2 e3 / e2 e3    P2 e1 e2 e3 / e2      P3 e1 e2 e3 / e2 e3
+        P4 e1 e2 e3 / e2 e3    P5 e1 e2 e3 / all     P6 e1 e2 e4 / none
+        and P2's second attempt, still before the course (e1 e3 e4 / all): not counted
+    na de cursus (een-toets passed and twee completed before the attempt), first attempts:
+        P1 again (its 2nd attempt) e1 e2 e3 / all    Q1 e1 e2 e3 / e1 e2
+        Q2 e1 e2 e3 / all      Q3 e1 e2 e3 / e1 e2   Q4 e1 e2 e3 / e1 e2
+        Q5 e1 e2 e4 / all      and Q3's second attempt (e1 e2 e4 / all): not counted
+    tijdens de cursus: T1 opened een, nothing done: e1 e2 e3 / e1
+
+    Per question, right/drawn (zonder; na): e1 1/6, 6/6 (+0,83: separates);
+    e2 5/6, 6/6 (+0,17: does not); e3 4/5, 2/5 (−0,40: reversed); e4 0/1, 1/1 (too few).
+    """
+    from leerpad.plugin.settings import read_course
+
+    course_dir = tmp_path_factory.mktemp("pilot") / "course"
+    shutil.copytree(HERE / "pilot", course_dir)
+    course, errors = read_course(course_dir)
+    assert not errors, errors
+    b = Builder(course, iri=PILOT)
+    scorer: list[dict[str, Any]] = []
+    browser: list[dict[str, Any]] = []
+    e123, e124, e134 = ["e1", "e2", "e3"], ["e1", "e2", "e4"], ["e1", "e3", "e4"]
+
+    def final(who: dict[str, Any], number: int, drawn: list[str], right: set[str], when: datetime) -> None:
+        scorer.extend(b.attempt(who, "huisarts", "eind-toets", number, right, when, str(uuid.uuid4()), drawn=drawn))
+
+    def study(who: dict[str, Any], day: str) -> None:
+        """The whole course on one day: een opened and its toets passed, twee completed."""
+        reg = str(uuid.uuid4())
+        browser.append(b.practice(who, "huisarts", "een", "experienced", at(day, 8), reg, "PT15M"))
+        scorer.extend(b.attempt(who, "huisarts", "een-toets", 1, {"n1", "n2"}, at(day, 9), reg))
+        browser.append(b.practice(who, "huisarts", "twee", "completed", at(day, 10), reg, "PT20M"))
+
+    before = {"P1": (e123, {"e2", "e3"}), "P2": (e123, {"e2"}), "P3": (e123, {"e2", "e3"}),
+              "P4": (e123, {"e2", "e3"}), "P5": (e123, {"e1", "e2", "e3"}), "P6": (e124, set())}
+    people = {key: learner(f"Collega {key}", f"1-00000-00-{index:03d}") for index, key in
+              enumerate(["P1", "P2", "P3", "P4", "P5", "P6", "Q1", "Q2", "Q3", "Q4", "Q5", "T1"], start=1)}
+    for key, (drawn, right) in before.items():
+        final(people[key], 1, drawn, right, at("2026-11-02", 12))
+    final(people["P2"], 2, e134, {"e1", "e3", "e4"}, at("2026-11-02", 14))
+    study(people["P1"], "2026-11-04")
+    final(people["P1"], 2, e123, {"e1", "e2", "e3"}, at("2026-11-05"))
+    after = {"Q1": (e123, {"e1", "e2"}), "Q2": (e123, {"e1", "e2", "e3"}), "Q3": (e123, {"e1", "e2"}),
+             "Q4": (e123, {"e1", "e2"}), "Q5": (e124, {"e1", "e2", "e4"})}
+    for key, (drawn, right) in after.items():
+        study(people[key], "2026-11-03")
+        final(people[key], 1, drawn, right, at("2026-11-06"))
+    final(people["Q3"], 2, e124, {"e1", "e2", "e4"}, at("2026-11-07"))
+    browser.append(b.practice(people["T1"], "huisarts", "een", "experienced", at("2026-11-03", 8),
+                              str(uuid.uuid4()), "PT5M"))
+    final(people["T1"], 1, e123, {"e1"}, at("2026-11-03", 12))
+
+    report_lrs.as_scorer(scorer)
+    assert report_lrs.as_browser(browser).status_code == 200
+    server = report_lrs.server
+    credentials = {
+        "endpoint": server.endpoint,
+        "write": {"username": server.write[0], "password": server.write[1]},
+        "read": {"username": server.read[0], "password": server.read[1]},
+    }
+    (course_dir / ".leerpad").mkdir(exist_ok=True)
+    (course_dir / ".leerpad" / "credentials.json").write_text(json.dumps(credentials), encoding="utf-8")
+    return course_dir

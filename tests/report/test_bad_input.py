@@ -88,7 +88,13 @@ def test_empty_lrs_gives_files_with_headers_only(
     folder = course / "rapport"
     for name in ("riziv.csv", "apotheek.csv", "gaia.csv", "voortgang.csv", "meldingen.csv"):
         assert len((folder / name).read_text(encoding="utf-8-sig").splitlines()) == 1, name
-    assert (folder / "dashboard.html").read_text(encoding="utf-8").count("<table") == 4  # 3 quizzes + left out
+    # the pilot of the final test: every group and question, with nothing counted
+    assert (folder / "pilot-groepen.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == [
+        "slot-toets;zonder cursus;0;0;;0;", "slot-toets;tijdens de cursus;0;0;;0;", "slot-toets;na de cursus;0;0;;0;"]
+    assert (folder / "pilot-vragen.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == [
+        "slot-toets;s1;0;;0;;0;;;te weinig pogingen", "slot-toets;s2;0;;0;;0;;;te weinig pogingen"]
+    # 3 quizzes, the pilot's two tables, left out
+    assert (folder / "dashboard.html").read_text(encoding="utf-8").count("<table") == 6
     assert out.splitlines()[0] == "0 statements gelezen; 0 deelnemers; 0 modules en 0 cursussen afgerond."
 
 

@@ -172,6 +172,14 @@ def _report(options: ReportOptions, out: TextIO, err: TextIO) -> int:
             name = f"{body}-{options.month}.csv" if options.month else f"{body}.csv"
             count = write_upload(target / name, body, accreditation.rows(body, completions, options.month))
             written.append(f"{target / name}: {count} rijen")
+        from leerpad.report.pilot import GROUPS_HEADER, QUESTIONS_HEADER, group_rows, pilot, question_rows
+
+        results = pilot(cohort, completions)
+        if results:  # a course with a final test: the pilot's two files
+            count = write_csv(target / "pilot-groepen.csv", GROUPS_HEADER, group_rows(results))
+            written.append(f"{target / 'pilot-groepen.csv'}: {count} rijen")
+            count = write_csv(target / "pilot-vragen.csv", QUESTIONS_HEADER, question_rows(results))
+            written.append(f"{target / 'pilot-vragen.csv'}: {count} rijen")
     if "pdf" in options.formats:
         from leerpad.report.certificates import Registry, write_pdf
 

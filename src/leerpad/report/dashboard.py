@@ -3,7 +3,8 @@
 Plots are drawn with matplotlib (Agg, written as SVG) and embedded as ``data:``
 images with a text alternative; the page loads nothing from anywhere (its
 Content-Security-Policy forbids it). Item analysis per quiz follows
-:mod:`leerpad.report.items` (Moodle's quiz statistics).
+:mod:`leerpad.report.items` (Moodle's quiz statistics); the final test's pilot
+(before/after the course) follows :mod:`leerpad.report.pilot`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from leerpad.report.items import (
     QuizStats,
     quiz_stats,
 )
+from leerpad.report.pilot import GROUP_NAMES, GROUPS, MIN_PER_GROUP, SEPARATES, SEPARATING, PilotResult, pilot
 
 SET_NAMES = {"first": "eerste poging", "best": "beste poging", "last": "laatste poging", "all": "alle pogingen"}
 CSS = """
@@ -208,6 +210,65 @@ def item_table(stats: QuizStats, title: str, choices: dict[str, dict[str, str]])
     )
 
 
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.2f}".replace(".", ",").replace("-", "−")
+
+
+def pilot_tables(result: PilotResult) -> str:
+    """One final test's pilot: results per group and, per question, whether it separates them."""
+    e = html.escape
+    title = result.quiz.title or result.quiz.id
+    groups = "".join(
+        f"<tr><th scope='row'>{e(g.name)}</th><td class='num'>{g.attempts}</td><td class='num'>{g.learners}</td>"
+        f"<td class='num'>{_pct(None if g.mean is None else 100 * g.mean)}</td><td class='num'>{g.passed}</td>"
+        f"<td class='num'>{_pct(None if g.pass_rate is None else 100 * g.pass_rate)}</td></tr>"
+        for g in result.groups
+    )
+    rows = []
+    for q in result.questions:
+        shares = {g: q.share(g) for g in GROUPS}
+        cells = "".join(
+            f"<td class='num'>{q.drawn[g]}</td><td class='num'>{_pct(None if s is None else 100 * s, 0)}</td>"
+            for g, s in shares.items()
+        )
+        flag = e(q.flag) if q.flag == SEPARATING else f"<span class='flag'>{e(q.flag)}</span>"
+        rows.append(
+            f"<tr><th scope='row'>{e(q.id)}</th>{cells}<td class='num'>{_signed(q.difference)}</td><td>{flag}</td></tr>"
+        )
+    names = [e(GROUP_NAMES[g].capitalize()) for g in GROUPS]
+    heads = "".join(f"<th scope='col'>{n}: n</th><th scope='col'>{n}: juist</th>" for n in names)
+    return (
+        f"<h3 id='pilot-{e(result.quiz.id)}'>{e(title)}</h3>"
+        f"<table><caption>Pilot {e(title)}: resultaat per groep "
+        f"(slaagdrempel {_pct(100 * result.pass_mark, 0)})</caption>"
+        "<thead><tr><th scope='col'>Groep</th><th scope='col'>Pogingen</th><th scope='col'>Deelnemers (geteld)</th>"
+        "<th scope='col'>Gemiddelde score</th><th scope='col'>Geslaagd</th><th scope='col'>Slaagpercentage</th>"
+        f"</tr></thead><tbody>{groups}</tbody></table>"
+        f"<table><caption>Pilot {e(title)}: onderscheidt elke vraag wie de cursus volgde?</caption><thead><tr>"
+        f"<th scope='col'>Vraag</th>{heads}<th scope='col'>Verschil (na − zonder)</th>"
+        f"<th scope='col'>Signaal</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def pilot_section(cohort: Cohort, completions: Sequence[Completion]) -> str:
+    """The pilot of the final test(s), or nothing when the course has no final test."""
+    results = pilot(cohort, completions)
+    if not results:
+        return ""
+    return f"""<h2>Pilot van de eindtoets</h2>
+<p class="note">Elke gescoorde poging van de eindtoets hoort bij een groep volgens wat de deelnemer vóór
+die poging deed in de andere modules: <strong>zonder cursus</strong> (nog geen andere module geopend),
+<strong>na de cursus</strong> (elke andere module afgerond) of <strong>tijdens de cursus</strong> (de rest).
+Per deelnemer telt in elke groep alleen de eerste poging; wie vóór en na de cursus meedeed, telt in
+beide groepen. Een vraag uit een pool telt over de pogingen die ze trokken (n). Het verschil is het
+aandeel juist na de cursus min het aandeel juist zonder cursus. Signalen: onder
+{_num(SEPARATES)} onderscheidt de vraag niet; minder dan {MIN_PER_GROUP} pogingen met de vraag in de groep
+zonder of na de cursus: te weinig pogingen. De eindtoets werkt wanneer de groep zonder cursus
+meestal zakt en de groep na de cursus meestal slaagt. Dezelfde cijfers staan in pilot-groepen.csv
+en pilot-vragen.csv (--format csv).</p>
+{''.join(pilot_tables(r) for r in results)}"""
+
+
 def issue_table(cohort: Cohort) -> str:
     """How many statements were left out, and why."""
     e = html.escape
@@ -255,6 +316,7 @@ Signalen: facility-index vanaf {TOO_EASY:.0f} % (te makkelijk) of tot {TOO_HARD:
 discriminatie-index onder 0 (negatief) of onder {WEAK_DISCRIMINATION:.0f} % (zwak), discriminatie-efficiëntie
 onder {LOW_EFFICIENCY:.0f} %. De handleiding voor opleiders legt uit hoe u ze leest.</p>
 {''.join(quizzes)}
+{pilot_section(cohort, completions)}
 <h2>Niet meegeteld</h2>
 {issue_table(cohort)}
 </main></body></html>
