@@ -26,6 +26,8 @@ class ScorerConfig(base.Config):
     """The final test opens when every module is done."""
     final_feedback = c.Type(bool, default=False)
     """After the final test, feedback per question (default: only right or wrong)."""
+    cmi5_endpoints = c.ListOfItems(c.Type(str), default=[])
+    """LMS xAPI endpoints the scorer may ask to confirm a cmi5 launch (README: cmi5); none = no "cmi5" identity."""
 
 
 class BodyConfig(base.Config):

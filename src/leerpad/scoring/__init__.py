@@ -13,6 +13,8 @@ What the room holds:
 - :mod:`~leerpad.scoring.book` — attempts in SQL (the LRS's database or a file of its
   own): counted per learner and quiz, submitted once;
 - :mod:`~leerpad.scoring.statements` — the statements written under the scorer's authority;
+- :mod:`~leerpad.scoring.launches` — whether the LMS launched the learner a start
+  request names as "cmi5" (its State resource's ``LMS.LaunchData``, trusted endpoints only);
 - :mod:`~leerpad.scoring.service` — start and submit, as the HTTP contract says;
 - :mod:`~leerpad.scoring.delivery` — where the statements go: the embedded store or an
   external LRS over HTTP;

@@ -15,6 +15,7 @@ from typing import Any
 import leerpad
 from leerpad.content import load_course
 from leerpad.content.models import Course
+from leerpad.scoring.launches import check_endpoints
 from leerpad.xapi.keys import AnswerKeyError, QuizKey, read_key, write_keys
 from leerpad.xapi.profile import activity_iri, interaction_definition
 
@@ -29,6 +30,8 @@ class ScorerOptions:
 
     final_lock: bool = True
     final_feedback: bool = False
+    #: The LMS xAPI endpoints the scorer may ask whether they launched a learner (cmi5).
+    cmi5_endpoints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,12 @@ def load_scored_course(course_dir: Path) -> ScoredCourse:
     """Load the course in ``course_dir`` for scoring (raises :class:`CourseError`)."""
     course_dir = course_dir.resolve()
     course, settings = _course(course_dir)
+    endpoints = tuple(settings.scorer.cmi5_endpoints)
+    if problems := check_endpoints(endpoints):
+        raise CourseError("De scorer start niet:\n" + "\n".join(problems))
     options = ScorerOptions(
         final_lock=bool(settings.scorer.final_lock),
         final_feedback=bool(settings.scorer.final_feedback),
+        cmi5_endpoints=endpoints,
     )
     return scored_course(course, course_dir, options)

@@ -20,6 +20,7 @@ from leerpad.lrs.indexing import agent_key, parse_time
 from leerpad.scoring.book import Attempt, AttemptBook, AttemptTaken, Claim
 from leerpad.scoring.course import ScoredCourse, ScoredModule, ScoredQuiz
 from leerpad.scoring.delivery import Delivery, DeliveryError
+from leerpad.scoring.launches import Launches, LaunchUnverified
 from leerpad.scoring.rules import ResponseError, score_response
 from leerpad.scoring.statements import Attribution
 from leerpad.scoring.versions import QuestionVersion, changed, drawn, is_current, of_attempt
@@ -33,7 +34,8 @@ _DURATION = re.compile(
 )
 _MBOX = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 _PROFESSION = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-#: Where the learner's identity came from (CONTRACTS.md), as the start request names it.
+#: Where the learner's identity came from (CONTRACTS.md), as the start request names it;
+#: "cmi5" only with the launch's proof, which the LMS confirms (:mod:`leerpad.scoring.launches`).
 IDENTITY_SOURCES = ("declared", "cmi5")
 
 
@@ -135,12 +137,15 @@ class Scorer:
         *,
         identity_source: str = "declared",
         rng: random.Random | None = None,
+        launches: Launches | None = None,
     ) -> None:
-        """Score ``course``'s toetsen, keep attempts in ``book``, write through ``delivery``."""
+        """Score ``course``'s toetsen, keep attempts in ``book``, write through ``delivery``;
+        ``launches`` asks the LMSs of ``course.options.cmi5_endpoints`` about cmi5 identities."""
         self.course = course
         self.book = book
         self.delivery = delivery
         self.identity_source = identity_source
+        self.launches = launches or Launches()
         self.rng = rng or random.SystemRandom()
         self._delivering = threading.Lock()
         self._behind = False  # a delivery failed: statements wait in the book
@@ -156,6 +161,8 @@ class Scorer:
         registration = _uuid(data.get("registration"), "registration")
         identity = _identity(data, self.identity_source)
         learner = _learner(actor)
+        if identity["identity_source"] == "cmi5":
+            self._vouched(actor, registration, data.get("lms"))
         existing = self.book.get(attempt_id)
         if existing is not None and data.get("renew") is True:
             return self._renew(existing, quiz, learner)
@@ -179,6 +186,13 @@ class Scorer:
                 continue  # another attempt took this number: count again
             return self._start_answer(attempt_id, used + 1, quiz, learner, plan)
         raise Refusal(409, "Te veel pogingen tegelijk gestart; probeer het opnieuw.")
+
+    def _vouched(self, actor: Mapping[str, Any], registration: str, proof: object) -> None:
+        """Refuse a cmi5 identity the LMS does not confirm (the proof's token is used here only)."""
+        try:
+            self.launches.vouch(self.course.options.cmi5_endpoints, actor, registration, proof)
+        except LaunchUnverified as error:
+            raise Refusal(error.status, error.message) from None
 
     def _same_start(self, existing: Attempt, quiz: ScoredQuiz, learner: str) -> dict[str, Any]:
         if existing.quiz != quiz.id or existing.learner != learner:

@@ -38,17 +38,26 @@ def scorer_app(
     learner_credential: tuple[str, str],
     database: str | None = None,
     origins: Sequence[str] = (),
+    cmi5_endpoints: Sequence[str] = (),
 ) -> tuple[ASGIApp, Scorer]:
-    """The standalone scorer app for ``course_dir`` (raises :class:`CourseError`)."""
+    """The standalone scorer app for ``course_dir`` (raises :class:`CourseError`); ``cmi5_endpoints``
+    are trusted beside the course's ``scorer: cmi5_endpoints``."""
+    from dataclasses import replace
+
     from starlette.middleware.cors import CORSMiddleware
 
     from leerpad.scoring.book import AttemptBook
-    from leerpad.scoring.course import load_scored_course
+    from leerpad.scoring.course import CourseError, load_scored_course
     from leerpad.scoring.delivery import HttpDelivery
     from leerpad.scoring.http import credential_check, scoring_app
+    from leerpad.scoring.launches import check_endpoints
     from leerpad.scoring.service import Scorer
 
     course = load_scored_course(course_dir)
+    if problems := check_endpoints(cmi5_endpoints):
+        raise CourseError("De scorer start niet:\n" + "\n".join(p.replace("scorer: cmi5_endpoints", "--cmi5-endpoint") for p in problems))
+    trusted = (*course.options.cmi5_endpoints, *cmi5_endpoints)
+    course = replace(course, options=replace(course.options, cmi5_endpoints=trusted))
     url = database or f"sqlite://{(course_dir / STATE_DIR / 'scorer.sqlite3').resolve()}"
     if url.startswith("sqlite://"):
         Path(url[len("sqlite://") :]).parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +86,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--origin", action="append", default=[], help="herkomst van de site (CORS), herhaalbaar")
+    parser.add_argument(
+        "--cmi5-endpoint", action="append", default=[], metavar="URL",
+        help="xAPI-endpoint van een leeromgeving (LMS) die cmi5-lanceringen bevestigt, herhaalbaar "
+        "(naast 'scorer: cmi5_endpoints' in mkdocs.yml)",
+    )
 
 
 def _keep_delivering(scorer: Scorer, every: float = 10.0) -> None:
@@ -115,6 +129,7 @@ def run_scorer(args: argparse.Namespace) -> int:
             learner_credential=(args.learner_username, args.learner_password),
             database=args.database,
             origins=args.origin,
+            cmi5_endpoints=args.cmi5_endpoint,
         )
     except CourseError as error:
         print(str(error), file=sys.stderr)

@@ -239,7 +239,8 @@ export class Quiz {
   /** Who the learner is and where that came from: the LMS's launch, or what the learner declared (with a profession). */
   who() {
     const l = window.leerpad?.lms?.s, me = /** @type {LearnerRecord|null} */ (get('learner'));
-    return { quiz: this.id, ...l ? { actor: l.actor, registration: l.registration, identity_source: 'cmi5' } : { actor: actor(), registration: registration(), profession: me?.profession } };
+    // With the launch's proof: the scorer asks the LMS (LMS.LaunchData, with its token) before it writes "cmi5".
+    return { quiz: this.id, ...l ? { actor: l.actor, registration: l.registration, identity_source: 'cmi5', lms: { endpoint: l.endpoint, auth: l.auth, activityId: l.activityId } } : { actor: actor(), registration: registration(), profession: me?.profession } };
   }
 
   /** Asks the scorer to draw the open attempt again if its questions changed; it keeps its number. */
@@ -281,7 +282,7 @@ export class Quiz {
       this.go.disabled = false;
       if (!r) return this.note('Er is geen verbinding met de leeromgeving. Om een toets te starten hebt u een internetverbinding nodig; probeer het opnieuw zodra u verbonden bent.');
       const j = await r.json().catch(() => ({}));
-      if (!r.ok) return this.note(r.status === 409 && j.detail ? j.detail : `De toets kon niet starten (fout ${r.status}). Probeer het later opnieuw.`);
+      if (!r.ok) return this.note(r.status > 401 && j.detail || `De toets kon niet starten (fout ${r.status}). Probeer het later opnieuw.`);
       a = j;
     }
     this.s = { ...this.s, attempt: a.number, id: a.attempt, questions: a.questions, options: a.options, started: Date.now(), submitted: undefined, answer: undefined, refused: undefined };
