@@ -144,6 +144,7 @@ def scored_launch(tmp_path_factory: pytest.TempPathFactory, lms_lrs: Any,
     content = tmp / "imported"
     content.mkdir()
     simulated = _simulated_lms_class()(content, {}, lms_lrs.endpoint, lms_auth)
+    trust_lms(course, simulated.origin + "/xapi/")
     state = course / ".leerpad"
     lrs = LiveLRS.start(database=f"sqlite://{state / 'lrs.sqlite3'}", state_dir=state,
                         cors_origins=(simulated.origin,), bcrypt_rounds=4, extra_env=prepare(course))
@@ -163,6 +164,16 @@ def scored_launch(tmp_path_factory: pytest.TempPathFactory, lms_lrs: Any,
     finally:
         simulated.close()
         lrs.stop()
+
+
+def trust_lms(course: Path, endpoint: str) -> None:
+    """The organiser names the LMS's xAPI endpoint as one the scorer may ask (mkdocs.yml)."""
+    config = course / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    plugin = "  - leerpad:\n"
+    assert plugin in text and "scorer:" not in text
+    config.write_text(text.replace(plugin, f"{plugin}      scorer:\n        cmi5_endpoints: [{endpoint}]\n", 1),
+                      "utf-8")
 
 
 def lms_credential(lrs: LmsLrs) -> tuple[str, str]:

@@ -14,7 +14,10 @@ It does what cmi5 asks of an LMS, on 127.0.0.1 and a free port, in one origin
 - ``/xapi/…``: the LMS's xAPI endpoint in front of the embedded LRS. It checks
   the token of the session, refuses statements whose actor or registration is
   not the launch's (400) and any statement of a session after its `terminated`
-  (403), and forwards the rest with the LMS's own LRS credential;
+  (403), the State and Agent Profile documents of another agent or registration
+  than the launch's (403: a token reads its own launch only), and forwards the rest
+  with the LMS's own LRS credential; ``requests`` lists what reached it, ``failing``
+  (a status) makes it answer every xAPI request with that status (an LMS in trouble);
 - ``/return``: the LMS page ``returnURL`` leads back to.
 
 Tests read what was stored from the embedded LRS itself.
@@ -34,7 +37,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
 
@@ -66,6 +69,16 @@ class Session:
     refused: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A request to the LMS's xAPI endpoint, as it arrived."""
+
+    method: str
+    resource: str  # e.g. "activities/state"
+    query: dict[str, str]
+    client: str  # the User-Agent: the browser's, or python-requests (the scorer)
+
+
 class SimulatedLMS:
     """The LMS side of cmi5 against the embedded LRS; see the module docstring."""
 
@@ -81,6 +94,8 @@ class SimulatedLMS:
         # Statements for which the endpoint answers 400 (an LMS that refuses them), e.g.
         # ``lms.refuse = lambda s: s["verb"]["id"].endswith("/experienced")``.
         self.refuse: Callable[[dict[str, Any]], bool] = lambda statement: False
+        self.requests: list[Seen] = []
+        self.failing: int | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -242,13 +257,22 @@ def _handler(lms: SimulatedLMS) -> type[BaseHTTPRequestHandler]:
             self._json(200, {"auth-token": session.token})
 
         def _proxy(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            rest = parts.path.removeprefix("/xapi/")
+            query = dict(parse_qsl(parts.query))
+            lms.requests.append(Seen(method, rest, query, self.headers.get("User-Agent", "")))
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if lms.failing is not None:
+                return self._json(lms.failing, {"message": "de leeromgeving is in onderhoud"})
             session = lms.session_by_token(self.headers.get("Authorization", ""))
             if session is None or session.expired:
                 return self._json(401, {"message": "ongeldige of verlopen sessie"})
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            parts = urlsplit(self.path)
-            rest = parts.path.removeprefix("/xapi/")
+            if rest in ("activities/state", "agents/profile") and (
+                json.loads(query.get("agent", "null")) != session.actor
+                or query.get("registration", session.registration) != session.registration
+            ):
+                return self._json(403, {"message": "dit token hoort bij een andere lancering"})
             if method == "POST" and rest == "statements":
                 refusal = self._judge(session, body)
                 if refusal:

@@ -517,6 +517,12 @@ def test_a_toets_scored_by_the_organisers_scoring_service(browser: Any, scored_l
         assert own == {IDENTITY: "cmi5"}, "an LMS launch, and no declared profession"
     quiz_passed = next(s for s in scorer if verb(s) == "passed" and s["object"]["id"] == QUIZ)
     assert quiz_passed["result"]["score"] == {"scaled": 1, "raw": 4, "min": 0, "max": 4}
+    # "cmi5" because the LMS confirmed the launch: the scorer read its LMS.LaunchData once, with the token.
+    asked = [r for r in lms.requests if r.client.startswith("python-requests")]
+    assert [(r.method, r.resource, r.query["stateId"], r.query["registration"]) for r in asked] == [
+        ("GET", "activities/state", "LMS.LaunchData", session.registration)]
+    token = session.token.encode()
+    assert not [f for f in (scored_launch.course / ".leerpad").glob("lrs.sqlite3*") if token in f.read_bytes()]
 
     # The LMS's LRS: the AU's cmi5 statements with the service's score, and nothing of the scorer's.
     stored = wait_for(lms_lrs, {"registration": session.registration}, 1)

@@ -162,13 +162,13 @@ def test_the_stored_statements_are_the_scorers(scoring: Scoring) -> None:
 @pytest.mark.parametrize(("named", "extensions"), [
     ({"identity_source": "declared", "profession": "apotheker"},
      {"https://w3id.org/leerpad/extension/identity-source": "declared", f"{COURSE}/extension/beroep": "apotheker"}),
-    ({"identity_source": "cmi5"}, {"https://w3id.org/leerpad/extension/identity-source": "cmi5"}),
+    ({}, {"https://w3id.org/leerpad/extension/identity-source": "declared"}),
 ])
 def test_the_start_names_where_the_identity_came_from_and_the_profession(
     scoring: Scoring, named: dict[str, str], extensions: dict[str, str]
 ) -> None:
-    """The runtime says in the start request whether the LMS named the learner (cmi5) or the learner
-    declared themselves, with their profession; every statement of the attempt carries both."""
+    """The runtime says in the start request that the learner declared themselves, with their profession;
+    every statement of the attempt carries both ("cmi5", which the LMS confirms: tests/cmi5/test_launch_trust.py)."""
     actor, registration = learner(), str(uuid.uuid4())
     body = {"attempt": str(uuid.uuid4()), "quiz": "verbondenheid-toets", "actor": actor,
             "registration": registration, **named}
@@ -359,3 +359,28 @@ def test_every_statement_the_scorer_writes_is_valid_xapi(scoring: Scoring) -> No
     stored = scoring.statements(registration=registration)
     assert len(stored) == 3 + 5 + 5 + 7  # final: 2 answered, passed, its module 2, the course 2
     assert {s["id"]: statement_errors(s) for s in stored if statement_errors(s)} == {}
+
+
+@pytest.mark.parametrize(("proof", "line"), [
+    (None, "Deze poging noemt de leeromgeving (cmi5) als bron van uw identiteit, maar zonder bewijs van de lancering "
+           "('lms' met endpoint, auth en activityId): de toets start niet. Start de module opnieuw vanuit uw "
+           "leeromgeving."),
+    ({"endpoint": "http://127.0.0.1:9/xapi/", "auth": "Basic dmVyem9ubmVu", "activityId": "https://lms.example/au"},
+     "De leeromgeving http://127.0.0.1:9/xapi/ staat niet in de lijst van leeromgevingen die de scorer vertrouwt: de "
+     "toets start niet. Organisator: voeg haar xAPI-endpoint toe aan 'scorer: cmi5_endpoints' in mkdocs.yml (of "
+     "'leerpad scorer --cmi5-endpoint')."),
+    ({"endpoint": "http://127.0.0.1:9/xapi/", "activityId": "https://lms.example/au"},
+     "'lms' heeft een endpoint, een auth (het token) en een activityId nodig (teksten)."),
+])
+def test_a_learner_who_says_cmi5_is_refused_without_a_launch_the_lms_confirms(
+    scoring: Scoring, proof: dict[str, str] | None, line: str
+) -> None:
+    """A learner on the standalone site cannot label themselves "cmi5": this course trusts no LMS."""
+    registration, attempt = str(uuid.uuid4()), str(uuid.uuid4())
+    body = {"attempt": attempt, "quiz": "verbondenheid-toets", "actor": learner(), "registration": registration,
+            "identity_source": "cmi5", **({"lms": proof} if proof else {})}
+    refused = scoring.post("/leerpad/v1/attempts", body)
+    assert (refused.status_code, refused.json()) == (403, {"detail": line})
+    assert scoring.submit(attempt, {"responses": {}}).json() == {
+        "detail": f"onbekende poging (attempt) {attempt}: start eerst een poging"}
+    assert scoring.statements(registration=registration) == []

@@ -55,7 +55,8 @@ def scorer_app(
 
     course = load_scored_course(course_dir)
     if problems := check_endpoints(cmi5_endpoints):
-        raise CourseError("De scorer start niet:\n" + "\n".join(p.replace("scorer: cmi5_endpoints", "--cmi5-endpoint") for p in problems))
+        named = (p.replace("scorer: cmi5_endpoints", "--cmi5-endpoint") for p in problems)
+        raise CourseError("De scorer start niet:\n" + "\n".join(named))
     trusted = (*course.options.cmi5_endpoints, *cmi5_endpoints)
     course = replace(course, options=replace(course.options, cmi5_endpoints=trusted))
     url = database or f"sqlite://{(course_dir / STATE_DIR / 'scorer.sqlite3').resolve()}"
