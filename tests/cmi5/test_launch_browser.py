@@ -531,3 +531,33 @@ def test_a_toets_scored_by_the_organisers_scoring_service(browser: Any, scored_l
     assert defined(stored)[1]["result"]["score"] == {"scaled": 1}
     assert not [s for s in stored if s.get("authority") == SCORER or QUIZ + "/question/" in s["object"]["id"]]
     assert not session.refused
+
+
+def test_a_toets_started_while_the_lms_is_down_starts_once_it_is_back(browser: Any, scored_launch: Any,
+                                                                      wait_for: Any) -> None:
+    """The scorer cannot confirm the launch while the LMS fails: the learner reads why, and "Toets starten"
+    works once the LMS answers again; the attempt's statements then say "cmi5"."""
+    lms, lrs = scored_launch.lms, scored_launch.lrs
+    ctx = browser.new_context(locale="nl-BE")
+    ctx.set_default_timeout(10_000)
+    try:
+        page = ctx.new_page()
+        learner = {**ACTOR, "account": {"homePage": "https://lms.example", "name": "jan-0815"}, "name": "Jan Maes"}
+        session = lms.launch(AU, learner, str(uuid.uuid4()))  # a learner of its own: the module is done once
+        page.goto(session.url)
+        page.get_by_role("button", name="Terug naar de leeromgeving").wait_for()
+        to_the_test(page)
+        quiz = page.locator(".leerpad-quiz")
+        lms.failing = 503
+        try:
+            quiz.get_by_role("button", name="Toets starten").click()
+            quiz.get_by_text(f"De leeromgeving {lms.origin}/xapi/ antwoordt niet (HTTP 503), zodat de scorer uw "
+                             "lancering niet kan nagaan: de toets start nu niet. Probeer het over enkele minuten "
+                             "opnieuw.", exact=True).wait_for()
+        finally:
+            lms.failing = None
+        answer_toegang(page, right=True)  # "Toets starten" again: the LMS confirms the launch now
+    finally:
+        ctx.close()
+    scorer = wait_for(lrs, {"registration": session.registration}, 7)
+    assert len(scorer) == 7 and {s["context"]["extensions"][IDENTITY] for s in scorer} == {"cmi5"}
