@@ -182,3 +182,42 @@ def test_rebuilt_keys_are_taken_without_a_restart(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, questions
             time.sleep(0.3)
         assert sorted(questions) == ["koppel-1", "nieuw-1", "volgorde-1"]
+
+
+def test_leerpad_scorer_trusts_the_lms_endpoints_it_is_given(tmp_path: Path) -> None:
+    """``--cmi5-endpoint`` adds an LMS the scorer may ask; a bad one stops it, naming the flag."""
+    course = copy_demo(tmp_path / "course")
+    write_course_keys(course)
+    base = [sys.executable, "-m", "leerpad.cli", "scorer", str(course), "--lrs", "http://127.0.0.1:9/xAPI/",
+            "--username", "s", "--password", "p", "--learner-username", "b", "--learner-password", "w"]
+    bad = subprocess.run([*base, "--cmi5-endpoint", "lms.example.be/xapi"], capture_output=True, text=True,
+                         timeout=120)
+    assert (bad.returncode, bad.stderr.strip()) == (
+        1, "De scorer start niet:\n--cmi5-endpoint: 'lms.example.be/xapi' is geen http(s)-URL van een xAPI-endpoint")
+    gone = f"http://127.0.0.1:{free_port()}/xapi/"  # trusted, but no LMS answers there
+    port = free_port()
+    process = subprocess.Popen([*base, "--port", str(port), "--cmi5-endpoint", gone],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    body = {"attempt": str(uuid.uuid4()), "quiz": "toegang-toets", "actor": learner(),
+            "registration": str(uuid.uuid4()), "identity_source": "cmi5"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                answers = [
+                    requests.post(f"http://127.0.0.1:{port}/leerpad/v1/attempts", auth=("b", "w"), timeout=30,
+                                  json={**body, "lms": {"endpoint": endpoint, "auth": "Basic eDp5",
+                                                        "activityId": "https://lms.example/au"}})
+                    for endpoint in (gone, "http://127.0.0.1:9/andere-xapi/")
+                ]
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "leerpad scorer did not answer"
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert [a.status_code for a in answers] == [503, 403]
+    assert answers[0].json()["detail"].startswith(f"De leeromgeving {gone} antwoordt niet (geen verbinding), ")
+    assert answers[1].json()["detail"].startswith("De leeromgeving http://127.0.0.1:9/andere-xapi/ staat niet in ")
