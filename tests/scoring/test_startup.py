@@ -221,3 +221,16 @@ def test_leerpad_scorer_trusts_the_lms_endpoints_it_is_given(tmp_path: Path) -> 
     assert [a.status_code for a in answers] == [503, 403]
     assert answers[0].json()["detail"].startswith(f"De leeromgeving {gone} antwoordt niet (geen verbinding), ")
     assert answers[1].json()["detail"].startswith("De leeromgeving http://127.0.0.1:9/andere-xapi/ staat niet in ")
+
+
+def test_a_bad_cmi5_endpoint_in_mkdocs_yml_stops_the_lrs_naming_the_option(tmp_path: Path) -> None:
+    course = copy_demo(tmp_path / "course")
+    config = course / "mkdocs.yml"
+    option = "      scorer:\n        cmi5_endpoints: [lms.example.be]\n"
+    config.write_text(config.read_text("utf-8").replace("  - leerpad:\n", "  - leerpad:\n" + option, 1), "utf-8")
+    write_course_keys(course)
+    with pytest.raises(LRSStartError) as refused:
+        _start_without_writing_keys(course)
+    expected = "De scorer start niet:\nscorer: cmi5_endpoints: 'lms.example.be' is geen http(s)-URL van een xAPI-"
+    expected += "endpoint"
+    assert expected in str(refused.value)
