@@ -401,6 +401,34 @@ def test_a_statement_the_lms_refuses(page: Any, lms: Any, lms_lrs: Any, wait_for
     assert [verb(s) for s in defined(stored)] == ["initialized", "passed", "completed", "terminated"]
 
 
+def test_leaving_while_the_lms_fails_keeps_every_result_until_it_is_back(page: Any, lms: Any, lms_lrs: Any,
+                                                                          wait_for: Any) -> None:
+    """The LMS answers 5xx while the learner passes and presses "Terug naar de leeromgeving": the learner is
+    told at once that the results are not passed on yet and stays on the page (the old code waited 8 s and
+    left, its queue with passed, completed and terminated never sent); once the LMS is back, the same button
+    sends them, in order, and leads to the returnURL."""
+    session = launch(lms, page)
+    to_the_test(page)
+    lms.failing = 503
+    try:
+        answer_toegang(page, right=True)  # passed and completed wait in the queue
+        page.get_by_role("button", name="Terug naar de leeromgeving").click()
+        page.get_by_role("alert").get_by_text(
+            "De leeromgeving antwoordt nu niet: uw resultaten zijn nog niet doorgegeven. Probeer over enkele "
+            "ogenblikken opnieuw „Terug naar de leeromgeving”.", exact=True).wait_for()
+        assert page.url.startswith(lms.origin + "/content/")
+        page.reload()  # a new page of the ended session: the queue is still there
+        assert any(s["verb"]["id"] == ADL + "terminated"
+                   for s in json.loads(page.evaluate("() => sessionStorage['leerpad.cmi5.q']")))
+    finally:
+        lms.failing = None
+    back_to_lms(page, lms)
+    stored = wait_for(lms_lrs, {"registration": session.registration}, 1)
+    assert_cmi5_rules(stored, [session])
+    assert [verb(s) for s in defined(stored)] == ["initialized", "passed", "completed", "terminated"]
+    assert not session.refused
+
+
 def test_axe_finds_nothing_on_launched_pages(browser: Any, lms: Any) -> None:
     """The return button, the mode notice and a launch error, as axe-core sees them."""
     from axe_playwright_python.sync_playwright import Axe

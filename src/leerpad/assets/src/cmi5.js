@@ -255,7 +255,7 @@ export class Lms {
     this.flush();
   }
 
-  /** Sends the queue in order. @param {boolean} [now] @returns {Promise<boolean>} true once all is sent */
+  /** Sends the queue in order. @param {boolean} [now] @returns {Promise<boolean>} whether all is sent (false: tried again later) */
   flush(now) {
     if (now) { this.tries = 0; clearTimeout(this.timer); this.timer = 0 }
     const done = new Promise(ok => this.waiting.push(ok));
@@ -265,7 +265,7 @@ export class Lms {
 
   /** @param {any} st */
   post(st) {
-    return fetch(this.s.endpoint + 'statements', { method: 'POST', headers: headers(this.s), body: JSON.stringify(st) }).catch(none);
+    return fetch(this.s.endpoint + 'statements', { method: 'POST', headers: headers(this.s), body: JSON.stringify(st), signal: AbortSignal.timeout(1e4) }).catch(none);
   }
 
   /** One statement at a time, oldest first: a refused one is set aside alone, the order stays. */
@@ -285,7 +285,8 @@ export class Lms {
       this.tries = 0;
     }
     this.busy = false;
-    if (ok || this.s.error) this.waiting.splice(0).forEach(f => f(!this.s.error));
+    // Also after a failure: the learner who leaves must not wait for the backoff (exit).
+    this.waiting.splice(0).forEach(f => f(ok && !this.s.error));
   }
 
   /** @param {number} status @param {any} st */
@@ -308,7 +309,11 @@ export class Lms {
     }
   }
 
-  /** "Terug naar de leeromgeving": terminated, last, then to returnURL. */
+  /**
+   * "Terug naar de leeromgeving": terminated, last, then to returnURL once the LMS confirmed
+   * everything. While it cannot (5xx, no connection), the learner reads so at once and stays:
+   * the queue is kept and tried again, and the same button leaves once it is sent.
+   */
   async exit() {
     const s = this.s;
     if (!s.ended && !s.error) {
@@ -316,7 +321,9 @@ export class Lms {
       this.defined('terminated', { duration: since(s.start) });
       s.ended = true;
       this.save();
-      await Promise.race([this.flush(true), new Promise(ok => setTimeout(ok, 8e3))]);
+    }
+    if (!s.error && !await this.flush(true)) {
+      return tell('De leeromgeving antwoordt nu niet: uw resultaten zijn nog niet doorgegeven. Probeer over enkele ogenblikken opnieuw „Terug naar de leeromgeving”.');
     }
     if (s.data && s.data.returnURL) location.assign(s.data.returnURL);
     else tell('U hebt de module afgesloten. U kunt dit venster nu sluiten.');
@@ -332,6 +339,7 @@ export class Lms {
     if (w.document$) w.document$.subscribe(() => this.show());
     else this.show();
     addEventListener('pagehide', () => this.hide());
+    this.flush(); // what an earlier page of the session left unsent
     return this;
   }
 
