@@ -63,7 +63,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from leerpad.lrs.serve import serve
 
-    return serve(Path(args.dir), watch=args.watch, port=args.port, lrs_port=args.lrs_port, origins=args.origin)
+    return serve(Path(args.dir), watch=args.watch, port=args.port, lrs_port=args.lrs_port, origins=args.origin,
+                 cmi5_endpoints=args.cmi5_endpoint)
 
 
 def _cmd_lrs(args: argparse.Namespace) -> int:
@@ -156,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     # As `leerpad lrs --origin` (leerpad.lrs.serve needs the lrs extra, the parser must not).
     p.add_argument("--origin", action="append", default=[], metavar="ORIGIN",
                    help="sta ook deze oorsprong toe (CORS), bv. het LMS: https://lms.example.be (herhaalbaar)")
+    p.add_argument("--cmi5-endpoint", action="append", default=[], metavar="URL",
+                   help="xAPI-endpoint van een leeromgeving (LMS) die cmi5-lanceringen bevestigt, herhaalbaar "
+                   "(naast 'scorer: cmi5_endpoints' in mkdocs.yml)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("package", help="maak een cmi5-pakket voor een LMS, of controleer er een (--check)")

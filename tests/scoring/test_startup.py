@@ -234,3 +234,55 @@ def test_a_bad_cmi5_endpoint_in_mkdocs_yml_stops_the_lrs_naming_the_option(tmp_p
     expected = "De scorer start niet:\nscorer: cmi5_endpoints: 'lms.example.be' is geen http(s)-URL van een xAPI-"
     expected += "endpoint"
     assert expected in str(refused.value)
+
+
+@pytest.mark.parametrize("command", ["serve", "lrs"])
+def test_a_bad_cmi5_endpoint_flag_stops_serve_and_lrs_naming_the_flag(tmp_path: Path, command: str) -> None:
+    course = copy_demo(tmp_path / "course")
+    port = free_port()
+    bad = subprocess.run([sys.executable, "-m", "leerpad.cli", command, str(course), "--port", str(port),
+                          "--cmi5-endpoint", "https://lms.example.be/xapi/", "--cmi5-endpoint", "lms.example.be/xapi"],
+                         capture_output=True, text=True, timeout=120)
+    assert (bad.returncode, bad.stdout, bad.stderr) == (
+        2, "--cmi5-endpoint: 'lms.example.be/xapi' is geen http(s)-URL van een xAPI-endpoint\n", "")
+    assert not (course / ".leerpad").exists(), "nothing started"
+
+
+def test_leerpad_lrs_trusts_the_lms_endpoints_it_is_given_beside_mkdocs_yml(tmp_path: Path) -> None:
+    """``leerpad lrs --cmi5-endpoint``: the embedded scorer asks that LMS (here: none answers, 503), and
+    still the one of ``scorer: cmi5_endpoints``; an endpoint in neither list is refused (403)."""
+    course = copy_demo(tmp_path / "course")
+    listed, given = (f"http://127.0.0.1:{free_port()}/xapi/" for _ in range(2))  # trusted, but no LMS answers
+    config = course / "mkdocs.yml"
+    option = f"      scorer:\n        cmi5_endpoints: ['{listed}']\n"
+    config.write_text(config.read_text("utf-8").replace("  - leerpad:\n", "  - leerpad:\n" + option, 1), "utf-8")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "leerpad.cli", "lrs", str(course), "--port", str(port),
+                                "--cmi5-endpoint", given], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    body = {"attempt": str(uuid.uuid4()), "quiz": "toegang-toets", "actor": learner(),
+            "registration": str(uuid.uuid4()), "identity_source": "cmi5"}
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                credentials = json.loads((course / ".leerpad" / "credentials.json").read_text("utf-8"))
+                write = (credentials["write"]["username"], credentials["write"]["password"])
+                answers = [
+                    requests.post(f"http://127.0.0.1:{port}/leerpad/v1/attempts", auth=write, timeout=30,
+                                  json={**body, "attempt": str(uuid.uuid4()),
+                                        "lms": {"endpoint": endpoint, "auth": "Basic eDp5",
+                                                "activityId": "https://lms.example/au"}})
+                    for endpoint in (given, listed, "http://127.0.0.1:9/andere-xapi/")
+                ]
+                break
+            except (requests.ConnectionError, FileNotFoundError):
+                assert time.monotonic() < deadline, "leerpad lrs did not answer"
+                time.sleep(0.3)
+    finally:
+        process.terminate()
+        process.wait(20)
+    assert [a.status_code for a in answers] == [503, 503, 403]
+    assert answers[0].json()["detail"].startswith(f"De leeromgeving {given} antwoordt niet (geen verbinding), ")
+    assert answers[1].json()["detail"].startswith(f"De leeromgeving {listed} antwoordt niet (geen verbinding), ")
+    assert answers[2].json()["detail"].startswith("De leeromgeving http://127.0.0.1:9/andere-xapi/ staat niet in ")

@@ -15,11 +15,13 @@ Ports: ``--port``/``--lrs-port`` (``leerpad serve``), ``--port`` (``leerpad lrs`
 
 CORS allows the site's own origins; ``--origin ORIGIN`` (both commands, repeatable)
 allows one more, e.g. the LMS that launches the course (cmi5), for the LRS and the
-scorer mounted beside it.
+scorer mounted beside it. ``--cmi5-endpoint URL`` (both, repeatable) adds an LMS's
+xAPI endpoint the scorer trusts to confirm a cmi5 launch, beside ``scorer:
+cmi5_endpoints`` in mkdocs.yml.
 
 ``leerpad lrs`` also manages the LRS of a course folder (:func:`lrs_main`)::
 
-    leerpad lrs [DIR] [--port N] [--origin O]    # run the LRS
+    leerpad lrs [DIR] [--port N] [--origin O] [--cmi5-endpoint URL]  # run the LRS
     leerpad lrs credential add NAME --scope S …  # S: statements/write, statements/read, state, profile, all
     leerpad lrs credential list | revoke NAME    # (--dir DIR, default .)
     leerpad lrs backup FILE                      # consistent copy of the SQLite store, also while it runs
@@ -111,16 +113,18 @@ def start_embedded_lrs(
     database: str | None = None,
     workers: int = 1,
     origins: Sequence[str] = (),
+    cmi5_endpoints: Sequence[str] = (),
 ) -> LRSServer:
     """Start the embedded LRS for ``course_dir`` with its scorer (credentials created on first start).
 
-    CORS allows the site's origins and ``origins`` (checked by :func:`parse_origin`).
+    CORS allows the site's origins and ``origins`` (checked by :func:`parse_origin`); the scorer
+    trusts ``cmi5_endpoints`` (checked by :func:`check_cmi5_endpoints`) beside the course's list.
     """
     from leerpad.scoring.course import CourseError
     from leerpad.scoring.embedded import prepare
 
     try:
-        scorer_env = prepare(course_dir)
+        scorer_env = prepare(course_dir, cmi5_endpoints)
     except CourseError as error:
         raise LRSStartError(str(error)) from error
     return LRSServer.start(
@@ -196,13 +200,15 @@ def serve(
     port: int | None = None,
     lrs_port: int | None = None,
     origins: Sequence[str] = (),
+    cmi5_endpoints: Sequence[str] = (),
 ) -> int:
     """Build and serve the course with its LRS until Ctrl-C; return the exit code.
 
-    ``origins``: more origins CORS allows (``--origin``), as given on the command line.
+    ``origins``: more origins CORS allows (``--origin``), ``cmi5_endpoints``: more LMS endpoints
+    the scorer trusts (``--cmi5-endpoint``), as given on the command line.
     """
     allowed = _origins(origins)
-    if allowed is None:
+    if allowed is None or not check_cmi5_endpoints(cmi5_endpoints):
         return 2
     course_dir = course_dir.resolve()
     config_file = course_dir / "mkdocs.yml"
@@ -217,7 +223,8 @@ def serve(
             if os.environ.get("LEERPAD_LRS_ENDPOINT"):
                 print(f"Externe LRS: {os.environ['LEERPAD_LRS_ENDPOINT']}")
             else:
-                lrs = start_embedded_lrs(course_dir, site_port, lrs_port, origins=allowed)
+                lrs = start_embedded_lrs(course_dir, site_port, lrs_port, origins=allowed,
+                                         cmi5_endpoints=cmi5_endpoints)
                 os.environ["LEERPAD_LRS_ENDPOINT"] = lrs.endpoint
                 os.environ["LEERPAD_LRS_USERNAME"], os.environ["LEERPAD_LRS_PASSWORD"] = lrs.write
                 print(f"LRS: {lrs.endpoint} (sleutels in {course_dir / STATE_DIR / CREDENTIALS_FILE})")
@@ -255,16 +262,28 @@ def _origins(values: Sequence[str]) -> list[str] | None:
         return None
 
 
+def check_cmi5_endpoints(values: Sequence[str]) -> bool:
+    """Whether every ``--cmi5-endpoint`` value is an http(s) URL; prints each bad one, naming the flag."""
+    from leerpad.scoring.launches import check_endpoints
+
+    problems = check_endpoints(values)
+    for problem in problems:
+        print(problem.replace("scorer: cmi5_endpoints", "--cmi5-endpoint"))
+    return not problems
+
+
 def run_lrs(
     course_dir: Path,
     port: int | None = None,
     database: str | None = None,
     workers: int = 1,
     origins: Sequence[str] = (),
+    cmi5_endpoints: Sequence[str] = (),
 ) -> int:
-    """Run the embedded LRS alone until Ctrl-C; return the exit code (``origins``: as :func:`serve`)."""
+    """Run the embedded LRS alone until Ctrl-C; return the exit code (``origins``, ``cmi5_endpoints``:
+    as :func:`serve`)."""
     allowed = _origins(origins)
-    if allowed is None:
+    if allowed is None or not check_cmi5_endpoints(cmi5_endpoints):
         return 2
     course_dir = course_dir.resolve()
     site_port = _port("LEERPAD_SITE_PORT", 8000)
@@ -274,7 +293,7 @@ def run_lrs(
         return 1
     with _terminate_as_interrupt():
         try:
-            lrs = start_embedded_lrs(course_dir, site_port, lrs_port, database, workers, allowed)
+            lrs = start_embedded_lrs(course_dir, site_port, lrs_port, database, workers, allowed, cmi5_endpoints)
         except LRSStartError as error:
             print(f"De LRS start niet: {error}")
             return 1
@@ -363,6 +382,12 @@ def lrs_main(argv: Sequence[str]) -> int:
         "--origin", action="append", default=[], metavar="ORIGIN",
         help="sta ook deze oorsprong toe (CORS), bv. het LMS: https://lms.example.be (herhaalbaar)",
     )
+    parser.add_argument(
+        "--cmi5-endpoint", action="append", default=[], metavar="URL",
+        help="xAPI-endpoint van een leeromgeving (LMS) die cmi5-lanceringen bevestigt, herhaalbaar "
+        "(naast 'scorer: cmi5_endpoints' in mkdocs.yml)",
+    )
     args = parser.parse_args(argv)
-    return run_lrs(Path(args.dir), port=args.port, database=args.database, workers=args.workers, origins=args.origin)
+    return run_lrs(Path(args.dir), port=args.port, database=args.database, workers=args.workers, origins=args.origin,
+                   cmi5_endpoints=args.cmi5_endpoint)
 

@@ -7,7 +7,9 @@ statement the browser's write credential sends against the scorer's rule (a stat
 policy), and the scorer writes its statements straight into the LRS's database, with
 its attempts in a table of the same database. The LRS does not start when a key file
 is missing or out of date: the log names the quiz. Rebuilt keys (``leerpad serve
---watch``) are taken without a restart.
+--watch``) are taken without a restart. ``LEERPAD_SCORER_CMI5_ENDPOINTS`` (one URL a
+line, ``--cmi5-endpoint`` of both commands) adds LMSs the scorer trusts beside the
+course's ``scorer: cmi5_endpoints``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ from leerpad.lrs.credentials import CREDENTIALS_FILE, Credentials
 from leerpad.lrs.dialects import open_database
 from leerpad.lrs.store import StatementStore
 from leerpad.scoring.book import AttemptBook
-from leerpad.scoring.course import CourseError, load_scored_course, write_course_keys
+from leerpad.scoring.course import CourseError, ScoredCourse, load_scored_course, write_course_keys
 from leerpad.scoring.delivery import StoreDelivery
 from leerpad.scoring.guard import BrowserWriteRule
 from leerpad.scoring.http import PREFIX, gate_check, scoring_app
@@ -37,27 +40,34 @@ from leerpad.xapi.keys import keys_dir
 #: The LRS's extension hook (``module:function``) and the course folder it scores.
 EXTENSION = "leerpad.scoring.embedded:extension"
 COURSE_ENV = "LEERPAD_SCORER_COURSE"
+#: More LMS xAPI endpoints the scorer trusts (``--cmi5-endpoint``), one a line.
+ENDPOINTS_ENV = "LEERPAD_SCORER_CMI5_ENDPOINTS"
 log = logging.getLogger(__name__)
 
 
-def mount_environment(course_dir: Path) -> dict[str, str]:
-    """The environment that makes an embedded LRS serve the scorer of ``course_dir``."""
-    return {"LEERPAD_LRS_EXTENSION": EXTENSION, COURSE_ENV: str(course_dir.resolve())}
+def mount_environment(course_dir: Path, cmi5_endpoints: Sequence[str] = ()) -> dict[str, str]:
+    """The environment that makes an embedded LRS serve the scorer of ``course_dir``, trusting
+    ``cmi5_endpoints`` (checked by the caller) beside the course's list."""
+    env = {"LEERPAD_LRS_EXTENSION": EXTENSION, COURSE_ENV: str(course_dir.resolve())}
+    return {**env, ENDPOINTS_ENV: "\n".join(cmi5_endpoints)} if cmi5_endpoints else env
 
 
-def prepare(course_dir: Path) -> dict[str, str]:
+def prepare(course_dir: Path, cmi5_endpoints: Sequence[str] = ()) -> dict[str, str]:
     """Write the course's key files (the LRS may start before the build) and return the environment."""
     write_course_keys(course_dir)
-    return mount_environment(course_dir)
+    return mount_environment(course_dir, cmi5_endpoints)
 
 
 class EmbeddedScorer:
     """What the scorer adds to the LRS: its routes (``mounts``) and its rule (``policies``)."""
 
-    def __init__(self, course_dir: Path, database: str, auth_file: Path, every: float = 1.0) -> None:
-        """Load the course (raises :class:`CourseError`), open the attempts and the store."""
+    def __init__(self, course_dir: Path, database: str, auth_file: Path, every: float = 1.0,
+                 cmi5_endpoints: Sequence[str] = ()) -> None:
+        """Load the course (raises :class:`CourseError`), open the attempts and the store;
+        ``cmi5_endpoints`` are trusted beside the course's ``scorer: cmi5_endpoints``."""
         self.course_dir = course_dir
-        course = load_scored_course(course_dir)
+        self.cmi5_endpoints = tuple(cmi5_endpoints)
+        course = self._load()
         db = open_database(database)
         self.scorer = Scorer(course, AttemptBook(db), StoreDelivery(StatementStore(db)))
         self.scorer.deliver_pending()  # statements of submits a crash interrupted
@@ -91,6 +101,11 @@ class EmbeddedScorer:
         self.refresh()
         return self.rule.refuse_batch(statements)
 
+    def _load(self) -> ScoredCourse:
+        course = load_scored_course(self.course_dir)
+        trusted = (*course.options.cmi5_endpoints, *self.cmi5_endpoints)
+        return replace(course, options=replace(course.options, cmi5_endpoints=trusted))
+
     def _signature(self) -> tuple[tuple[str, int], ...]:
         try:
             return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(keys_dir(self.course_dir))))
@@ -106,7 +121,7 @@ class EmbeddedScorer:
         if signature == self.seen:
             return
         try:
-            course = load_scored_course(self.course_dir)
+            course = self._load()
         except CourseError as error:  # a build is writing the keys: try again later
             log.warning("keeping the previous keys: %s", error)
             return
@@ -122,4 +137,5 @@ def extension() -> EmbeddedScorer:
         Path(os.environ[COURSE_ENV]),
         os.environ["LEERPAD_LRS_DATABASE"],
         Path(os.environ["RALPH_AUTH_FILE"]),
+        cmi5_endpoints=os.environ.get(ENDPOINTS_ENV, "").split(),
     )
