@@ -585,6 +585,7 @@ def test_a_toets_started_while_the_lms_is_down_starts_once_it_is_back(browser: A
         finally:
             lms.failing = None
         answer_toegang(page, right=True)  # "Toets starten" again: the LMS confirms the launch now
+        back_to_lms(page, lms)  # and the way back is not held up by the earlier failure
     finally:
         ctx.close()
     scorer = wait_for(lrs, {"registration": session.registration}, 7)

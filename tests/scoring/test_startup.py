@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -184,6 +184,32 @@ def test_rebuilt_keys_are_taken_without_a_restart(tmp_path: Path) -> None:
         assert sorted(questions) == ["koppel-1", "nieuw-1", "volgorde-1"]
 
 
+def _cmi5_starts(command: list[str], port: int, auth: Callable[[], tuple[str, str]],
+                 endpoints: list[str]) -> list[requests.Response]:
+    """Runs ``command`` (a scorer on ``port``) until it answers a "cmi5" start of toegang-toets with each
+    LMS endpoint as the launch's proof, credential ``auth()``; then stops it."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    body = {"quiz": "toegang-toets", "actor": learner(), "registration": str(uuid.uuid4()), "identity_source": "cmi5"}
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                return [
+                    requests.post(f"http://127.0.0.1:{port}/leerpad/v1/attempts", auth=auth(), timeout=30,
+                                  json={**body, "attempt": str(uuid.uuid4()),
+                                        "lms": {"endpoint": endpoint, "auth": "Basic eDp5",
+                                                "activityId": "https://lms.example/au"}})
+                    for endpoint in endpoints
+                ]
+            except (requests.ConnectionError, FileNotFoundError):
+                assert time.monotonic() < deadline, f"{command[3]} did not answer"
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
 def test_leerpad_scorer_trusts_the_lms_endpoints_it_is_given(tmp_path: Path) -> None:
     """``--cmi5-endpoint`` adds an LMS the scorer may ask; a bad one stops it, naming the flag."""
     course = copy_demo(tmp_path / "course")
@@ -196,28 +222,8 @@ def test_leerpad_scorer_trusts_the_lms_endpoints_it_is_given(tmp_path: Path) -> 
         1, "De scorer start niet:\n--cmi5-endpoint: 'lms.example.be/xapi' is geen http(s)-URL van een xAPI-endpoint")
     gone = f"http://127.0.0.1:{free_port()}/xapi/"  # trusted, but no LMS answers there
     port = free_port()
-    process = subprocess.Popen([*base, "--port", str(port), "--cmi5-endpoint", gone],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    body = {"attempt": str(uuid.uuid4()), "quiz": "toegang-toets", "actor": learner(),
-            "registration": str(uuid.uuid4()), "identity_source": "cmi5"}
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                answers = [
-                    requests.post(f"http://127.0.0.1:{port}/leerpad/v1/attempts", auth=("b", "w"), timeout=30,
-                                  json={**body, "lms": {"endpoint": endpoint, "auth": "Basic eDp5",
-                                                        "activityId": "https://lms.example/au"}})
-                    for endpoint in (gone, "http://127.0.0.1:9/andere-xapi/")
-                ]
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "leerpad scorer did not answer"
-                time.sleep(0.2)
-    finally:
-        process.terminate()
-        process.wait(10)
+    answers = _cmi5_starts([*base, "--port", str(port), "--cmi5-endpoint", gone], port, lambda: ("b", "w"),
+                           [gone, "http://127.0.0.1:9/andere-xapi/"])
     assert [a.status_code for a in answers] == [503, 403]
     assert answers[0].json()["detail"].startswith(f"De leeromgeving {gone} antwoordt niet (geen verbinding), ")
     assert answers[1].json()["detail"].startswith("De leeromgeving http://127.0.0.1:9/andere-xapi/ staat niet in ")
@@ -257,31 +263,13 @@ def test_leerpad_lrs_trusts_the_lms_endpoints_it_is_given_beside_mkdocs_yml(tmp_
     option = f"      scorer:\n        cmi5_endpoints: ['{listed}']\n"
     config.write_text(config.read_text("utf-8").replace("  - leerpad:\n", "  - leerpad:\n" + option, 1), "utf-8")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "leerpad.cli", "lrs", str(course), "--port", str(port),
-                                "--cmi5-endpoint", given], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    body = {"attempt": str(uuid.uuid4()), "quiz": "toegang-toets", "actor": learner(),
-            "registration": str(uuid.uuid4()), "identity_source": "cmi5"}
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                credentials = json.loads((course / ".leerpad" / "credentials.json").read_text("utf-8"))
-                write = (credentials["write"]["username"], credentials["write"]["password"])
-                answers = [
-                    requests.post(f"http://127.0.0.1:{port}/leerpad/v1/attempts", auth=write, timeout=30,
-                                  json={**body, "attempt": str(uuid.uuid4()),
-                                        "lms": {"endpoint": endpoint, "auth": "Basic eDp5",
-                                                "activityId": "https://lms.example/au"}})
-                    for endpoint in (given, listed, "http://127.0.0.1:9/andere-xapi/")
-                ]
-                break
-            except (requests.ConnectionError, FileNotFoundError):
-                assert time.monotonic() < deadline, "leerpad lrs did not answer"
-                time.sleep(0.3)
-    finally:
-        process.terminate()
-        process.wait(20)
+    command = [sys.executable, "-m", "leerpad.cli", "lrs", str(course), "--port", str(port), "--cmi5-endpoint", given]
+
+    def write() -> tuple[str, str]:  # the browser's credential, written when the LRS starts
+        credentials = json.loads((course / ".leerpad" / "credentials.json").read_text("utf-8"))
+        return credentials["write"]["username"], credentials["write"]["password"]
+
+    answers = _cmi5_starts(command, port, write, [given, listed, "http://127.0.0.1:9/andere-xapi/"])
     assert [a.status_code for a in answers] == [503, 503, 403]
     assert answers[0].json()["detail"].startswith(f"De leeromgeving {given} antwoordt niet (geen verbinding), ")
     assert answers[1].json()["detail"].startswith(f"De leeromgeving {listed} antwoordt niet (geen verbinding), ")
