@@ -339,7 +339,6 @@ export class Lms {
     if (w.document$) w.document$.subscribe(() => this.show());
     else this.show();
     addEventListener('pagehide', () => this.hide());
-    this.flush(); // what an earlier page of the session left unsent
     return this;
   }
 
