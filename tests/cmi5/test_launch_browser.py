@@ -429,6 +429,18 @@ def test_leaving_while_the_lms_fails_keeps_every_result_until_it_is_back(page: A
     assert not session.refused
 
 
+def test_a_session_that_expires_while_leaving_still_leads_back(page: Any, lms: Any, lms_lrs: Any,
+                                                                 wait_for: Any) -> None:
+    """The LMS refuses `terminated` with 401 (the token expired): nothing can be sent any more, so the
+    button does not hold the learner back with "try again"; it leads to the returnURL."""
+    session = launch(lms, page)
+    drained(page)
+    session.expired = True
+    back_to_lms(page, lms)
+    assert [verb(s) for s in defined(wait_for(lms_lrs, {"registration": session.registration}, 1))] == [
+        "initialized"]
+
+
 def test_axe_finds_nothing_on_launched_pages(browser: Any, lms: Any) -> None:
     """The return button, the mode notice and a launch error, as axe-core sees them."""
     from axe_playwright_python.sync_playwright import Axe

@@ -322,7 +322,7 @@ export class Lms {
       s.ended = true;
       this.save();
     }
-    if (!s.error && !await this.flush(true)) {
+    if (!s.error && !await this.flush(true) && !s.error) { // 401 while sending: told, nothing more to wait for
       return tell('De leeromgeving antwoordt nu niet: uw resultaten zijn nog niet doorgegeven. Probeer over enkele ogenblikken opnieuw „Terug naar de leeromgeving”.');
     }
     if (s.data && s.data.returnURL) location.assign(s.data.returnURL);
