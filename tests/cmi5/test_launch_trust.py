@@ -128,7 +128,7 @@ def test_an_lms_not_on_the_list_is_never_asked(scored_launch: Any, lms_lrs: Any,
             scored_launch, _post(scored_launch, "/attempts", body), 403,
             f"De leeromgeving {other.origin}/xapi/ staat niet in de lijst van leeromgevingen die de scorer "
             "vertrouwt: de toets start niet. Organisator: voeg haar xAPI-endpoint toe aan 'scorer: cmi5_endpoints' "
-            "in mkdocs.yml (of 'leerpad scorer --cmi5-endpoint').", body)
+            "in mkdocs.yml (of --cmi5-endpoint bij leerpad scorer, serve of lrs).", body)
         assert other.requests == [], "not one request reached the LMS that is not on the list"
     finally:
         other.close()

@@ -368,7 +368,7 @@ def test_every_statement_the_scorer_writes_is_valid_xapi(scoring: Scoring) -> No
     ({"endpoint": "http://127.0.0.1:9/xapi/", "auth": "Basic dmVyem9ubmVu", "activityId": "https://lms.example/au"},
      "De leeromgeving http://127.0.0.1:9/xapi/ staat niet in de lijst van leeromgevingen die de scorer vertrouwt: de "
      "toets start niet. Organisator: voeg haar xAPI-endpoint toe aan 'scorer: cmi5_endpoints' in mkdocs.yml (of "
-     "'leerpad scorer --cmi5-endpoint')."),
+     "--cmi5-endpoint bij leerpad scorer, serve of lrs)."),
     ({"endpoint": "http://127.0.0.1:9/xapi/", "activityId": "https://lms.example/au"},
      "'lms' heeft een endpoint, een auth (het token) en een activityId nodig (teksten)."),
 ])

@@ -31,7 +31,7 @@ REMEMBER = 15 * 60.0
 #: Seconds the LMS has to answer.
 TIMEOUT = 5.0
 _KEEP_AT_MOST = 10_000
-_OPTION = "'scorer: cmi5_endpoints' in mkdocs.yml (of 'leerpad scorer --cmi5-endpoint')"
+_OPTION = "'scorer: cmi5_endpoints' in mkdocs.yml (of --cmi5-endpoint bij leerpad scorer, serve of lrs)"
 _AGAIN = "Start de module opnieuw vanuit uw leeromgeving."
 
 
