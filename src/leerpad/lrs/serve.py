@@ -264,11 +264,11 @@ def _origins(values: Sequence[str]) -> list[str] | None:
 
 def check_cmi5_endpoints(values: Sequence[str]) -> bool:
     """Whether every ``--cmi5-endpoint`` value is an http(s) URL; prints each bad one, naming the flag."""
-    from leerpad.scoring.launches import check_endpoints
+    from leerpad.scoring.launches import FLAG, check_endpoints
 
-    problems = check_endpoints(values)
+    problems = check_endpoints(values, FLAG)
     for problem in problems:
-        print(problem.replace("scorer: cmi5_endpoints", "--cmi5-endpoint"))
+        print(problem)
     return not problems
 
 

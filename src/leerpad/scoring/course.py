@@ -8,6 +8,7 @@ that is missing or older than its quiz stops the scorer with a message naming th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import leerpad
 from leerpad.content import load_course
 from leerpad.content.models import Course
-from leerpad.scoring.launches import check_endpoints
+from leerpad.scoring.launches import FLAG, check_endpoints
 from leerpad.xapi.keys import AnswerKeyError, QuizKey, read_key, write_keys
 from leerpad.xapi.profile import activity_iri, interaction_definition
 
@@ -155,13 +156,19 @@ def write_course_keys(course_dir: Path) -> None:
     write_keys(course, course_dir.resolve())
 
 
-def load_scored_course(course_dir: Path) -> ScoredCourse:
-    """Load the course in ``course_dir`` for scoring (raises :class:`CourseError`)."""
+def load_scored_course(course_dir: Path, more_endpoints: Sequence[str] = ()) -> ScoredCourse:
+    """Load the course in ``course_dir`` for scoring (raises :class:`CourseError`).
+
+    The scorer trusts the LMS endpoints of the course's ``scorer: cmi5_endpoints`` and
+    ``more_endpoints`` (given with ``--cmi5-endpoint``); a bad one stops it, named where given.
+    """
     course_dir = course_dir.resolve()
     course, settings = _course(course_dir)
+    more = tuple(more_endpoints)
     endpoints = tuple(settings.scorer.cmi5_endpoints)
-    if problems := check_endpoints(endpoints):
+    if problems := check_endpoints(endpoints) + check_endpoints(more, FLAG):
         raise CourseError("De scorer start niet:\n" + "\n".join(problems))
+    endpoints += more
     options = ScorerOptions(
         final_lock=bool(settings.scorer.final_lock),
         final_feedback=bool(settings.scorer.final_feedback),

@@ -19,7 +19,6 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +101,7 @@ class EmbeddedScorer:
         return self.rule.refuse_batch(statements)
 
     def _load(self) -> ScoredCourse:
-        course = load_scored_course(self.course_dir)
-        trusted = (*course.options.cmi5_endpoints, *self.cmi5_endpoints)
-        return replace(course, options=replace(course.options, cmi5_endpoints=trusted))
+        return load_scored_course(self.course_dir, self.cmi5_endpoints)
 
     def _signature(self) -> tuple[tuple[str, int], ...]:
         try:

@@ -52,10 +52,14 @@ def endpoint_form(url: str) -> str:
     return f"{scheme.lower()}{sep}{host.lower()}/{path.rstrip('/')}{'/' if path.rstrip('/') else ''}"
 
 
-def check_endpoints(endpoints: Sequence[str]) -> list[str]:
-    """The problems of the organiser's list (each must be an http(s) URL)."""
+#: The flag that adds trusted LMS endpoints on the command line (``leerpad scorer|serve|lrs``).
+FLAG = "--cmi5-endpoint"
+
+
+def check_endpoints(endpoints: Sequence[str], name: str = "scorer: cmi5_endpoints") -> list[str]:
+    """The problems of an organiser's list (each must be an http(s) URL), naming where it was given."""
     return [
-        f"scorer: cmi5_endpoints: {url!r} is geen http(s)-URL van een xAPI-endpoint"
+        f"{name}: {url!r} is geen http(s)-URL van een xAPI-endpoint"
         for url in endpoints
         if not (isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) > len("https://"))
     ]

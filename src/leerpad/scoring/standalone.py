@@ -42,23 +42,15 @@ def scorer_app(
 ) -> tuple[ASGIApp, Scorer]:
     """The standalone scorer app for ``course_dir`` (raises :class:`CourseError`); ``cmi5_endpoints``
     are trusted beside the course's ``scorer: cmi5_endpoints``."""
-    from dataclasses import replace
-
     from starlette.middleware.cors import CORSMiddleware
 
     from leerpad.scoring.book import AttemptBook
-    from leerpad.scoring.course import CourseError, load_scored_course
+    from leerpad.scoring.course import load_scored_course
     from leerpad.scoring.delivery import HttpDelivery
     from leerpad.scoring.http import credential_check, scoring_app
-    from leerpad.scoring.launches import check_endpoints
     from leerpad.scoring.service import Scorer
 
-    course = load_scored_course(course_dir)
-    if problems := check_endpoints(cmi5_endpoints):
-        named = (p.replace("scorer: cmi5_endpoints", "--cmi5-endpoint") for p in problems)
-        raise CourseError("De scorer start niet:\n" + "\n".join(named))
-    trusted = (*course.options.cmi5_endpoints, *cmi5_endpoints)
-    course = replace(course, options=replace(course.options, cmi5_endpoints=trusted))
+    course = load_scored_course(course_dir, cmi5_endpoints)
     url = database or f"sqlite://{(course_dir / STATE_DIR / 'scorer.sqlite3').resolve()}"
     if url.startswith("sqlite://"):
         Path(url[len("sqlite://") :]).parent.mkdir(parents=True, exist_ok=True)
