@@ -76,11 +76,13 @@ def _figure(title: str, alt: str, draw: Any, width: float = 8.0, height: float =
     return f'<figure><img src="{uri}" alt="{e(alt)}"><figcaption>{e(title)}</figcaption></figure>'
 
 
-def _pct(value: float | None, digits: int = 1) -> str:
+def percent(value: float | None, digits: int = 1) -> str:
+    """A percentage (0–100) as the organiser reads it: ``12,5 %``; ``—`` for none."""
     return "—" if value is None else f"{value:.{digits}f}".replace(".", ",") + " %"
 
 
-def _num(value: float | None, digits: int = 2) -> str:
+def number(value: float | None, digits: int = 2) -> str:
+    """A number with a decimal comma: ``0,25``; ``—`` for none."""
     return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
 
 
@@ -153,7 +155,7 @@ def _boxes(title: str, ylabel: str, groups: dict[str, list[float]], alt_intro: s
         mid = len(ordered) // 2
         return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
-    parts = [f"{k}: {len(groups[k])} waarden, mediaan {_num(median(groups[k]), 1)}" for k in labels]
+    parts = [f"{k}: {len(groups[k])} waarden, mediaan {number(median(groups[k]), 1)}" for k in labels]
     alt = f"{alt_intro} " + ("; ".join(parts) if parts else "nog geen gegevens") + "."
     return _figure(title, alt, draw)
 
@@ -188,19 +190,19 @@ def item_table(stats: QuizStats, title: str, choices: dict[str, dict[str, str]])
     rows = []
     for q in stats.questions:
         texts = choices.get(q.id, {})
-        shares = ", ".join(f"{e(texts.get(o, o))}: {_pct(100 * share, 0)}" for o, share in q.shares()[:6])
+        shares = ", ".join(f"{e(texts.get(o, o))}: {percent(100 * share, 0)}" for o, share in q.shares()[:6])
         flags = "; ".join(q.flags)
         rows.append(
-            f"<tr><th scope='row'>{e(q.id)}</th><td class='num'>{q.s}</td><td class='num'>{_pct(q.facility)}</td>"
-            f"<td class='num'>{_num(q.sd)}</td><td class='num'>{_pct(q.discrimination)}</td>"
-            f"<td class='num'>{_pct(q.efficiency)}</td><td>{shares or '—'}</td>"
+            f"<tr><th scope='row'>{e(q.id)}</th><td class='num'>{q.s}</td><td class='num'>{percent(q.facility)}</td>"
+            f"<td class='num'>{number(q.sd)}</td><td class='num'>{percent(q.discrimination)}</td>"
+            f"<td class='num'>{percent(q.efficiency)}</td><td>{shares or '—'}</td>"
             f"<td>{'<span class=flag>' + e(flags) + '</span>' if flags else 'in orde'}</td></tr>"
         )
-    alpha = _pct(stats.alpha) if stats.alpha is not None else "— (te weinig pogingen)"
+    alpha = percent(stats.alpha) if stats.alpha is not None else "— (te weinig pogingen)"
     return (
         f"<h3 id='toets-{e(stats.quiz)}'>{e(title)}</h3>"
         f"<p>{stats.attempts} pogingen ({SET_NAMES[stats.attempt_set]}); gemiddelde "
-        f"{_num(stats.mean)} juist; standaardafwijking {_num(stats.sd)}; "
+        f"{number(stats.mean)} juist; standaardafwijking {number(stats.sd)}; "
         f"alfa van Cronbach (interne consistentie) {alpha}.</p>"
         f"<table><caption>Itemanalyse: {e(title)}</caption><thead><tr>"
         "<th scope='col'>Vraag</th><th scope='col'>n</th><th scope='col'>Facility-index</th>"
@@ -220,15 +222,15 @@ def pilot_tables(result: PilotResult) -> str:
     title = result.quiz.title or result.quiz.id
     groups = "".join(
         f"<tr><th scope='row'>{e(g.name)}</th><td class='num'>{g.attempts}</td><td class='num'>{g.learners}</td>"
-        f"<td class='num'>{_pct(None if g.mean is None else 100 * g.mean)}</td><td class='num'>{g.passed}</td>"
-        f"<td class='num'>{_pct(None if g.pass_rate is None else 100 * g.pass_rate)}</td></tr>"
+        f"<td class='num'>{percent(None if g.mean is None else 100 * g.mean)}</td><td class='num'>{g.passed}</td>"
+        f"<td class='num'>{percent(None if g.pass_rate is None else 100 * g.pass_rate)}</td></tr>"
         for g in result.groups
     )
     rows = []
     for q in result.questions:
         shares = {g: q.share(g) for g in GROUPS}
         cells = "".join(
-            f"<td class='num'>{q.drawn[g]}</td><td class='num'>{_pct(None if s is None else 100 * s, 0)}</td>"
+            f"<td class='num'>{q.drawn[g]}</td><td class='num'>{percent(None if s is None else 100 * s, 0)}</td>"
             for g, s in shares.items()
         )
         flag = e(q.flag) if q.flag == SEPARATING else f"<span class='flag'>{e(q.flag)}</span>"
@@ -240,7 +242,7 @@ def pilot_tables(result: PilotResult) -> str:
     return (
         f"<h3 id='pilot-{e(result.quiz.id)}'>{e(title)}</h3>"
         f"<table><caption>Pilot {e(title)}: resultaat per groep "
-        f"(slaagdrempel {_pct(100 * result.pass_mark, 0)})</caption>"
+        f"(slaagdrempel {percent(100 * result.pass_mark, 0)})</caption>"
         "<thead><tr><th scope='col'>Groep</th><th scope='col'>Pogingen</th><th scope='col'>Deelnemers (geteld)</th>"
         "<th scope='col'>Gemiddelde score</th><th scope='col'>Geslaagd</th><th scope='col'>Slaagpercentage</th>"
         f"</tr></thead><tbody>{groups}</tbody></table>"
@@ -262,7 +264,7 @@ die poging deed in de andere modules: <strong>zonder cursus</strong> (nog geen a
 Per deelnemer telt in elke groep alleen de eerste poging; wie vóór en na de cursus meedeed, telt in
 beide groepen. Een vraag uit een pool telt over de pogingen die ze trokken (n). Het verschil is het
 aandeel juist na de cursus min het aandeel juist zonder cursus. Signalen: onder
-{_num(SEPARATES)} onderscheidt de vraag niet; minder dan {MIN_PER_GROUP} pogingen met de vraag in de groep
+{number(SEPARATES)} onderscheidt de vraag niet; minder dan {MIN_PER_GROUP} pogingen met de vraag in de groep
 zonder of na de cursus: te weinig pogingen. De eindtoets werkt wanneer de groep zonder cursus
 meestal zakt en de groep na de cursus meestal slaagt. Dezelfde cijfers staan in pilot-groepen.csv
 en pilot-vragen.csv (--format csv).</p>

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from leerpad.report.dashboard import number, percent
+
 RUNS = 5_000  # simulated candidates for the chance within several attempts (standard error < 0.5 point)
 SEED = 1458
 GUESSABLE = 0.75  # a question the panel thinks this candidate answers right this often
@@ -175,16 +177,9 @@ def template(questions: Sequence[tuple[str, str]]) -> str:
     return out.getvalue()
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f} %".replace(".", ",")
-
-
-def _num(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
-
-
-def _decimal(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",")
+def _share(value: float) -> str:
+    """A chance (0–1) as a percentage, the way the dashboard writes one."""
+    return percent(100 * value)
 
 
 def panel_report(
@@ -208,17 +203,18 @@ def panel_report(
     lines = [
         f"# Angoff-schatting: {title}",
         "",
-        f"{len(pool)} vragen, {draw} per poging; geslaagd vanaf {need} van {draw} ({_pct(pass_mark)}); {judges}.",
+        f"{len(pool)} vragen, {draw} per poging; geslaagd vanaf {need} van {draw} ({_share(pass_mark)}); {judges}.",
         "",
         header,
         "|---|--:|--:|--:|" + ("--:|" if tries > 1 else ""),
     ]
     for row in [*rows, panel]:
-        cells = f"| {row.name} | {_pct(row.mean)} | {_num(row.expected)} van {draw} | {_pct(row.per_attempt)} |"
-        lines.append(cells + (f" {_pct(row.within)} |" if tries > 1 else ""))
+        expected = f"{number(row.expected, 1)} van {draw}"
+        cells = f"| {row.name} | {_share(row.mean)} | {expected} | {_share(row.per_attempt)} |"
+        lines.append(cells + (f" {_share(row.within)} |" if tries > 1 else ""))
     lines += [
         "",
-        f"Angoff-grens van het panel: {_pct(panel.mean)} van de punten (de slaagdrempel is {_pct(pass_mark)}).",
+        f"Angoff-grens van het panel: {_share(panel.mean)} van de punten (de slaagdrempel is {_share(pass_mark)}).",
     ]
     if tries > 1:
         lines.append(
@@ -227,8 +223,8 @@ def panel_report(
         )
     easy = sorted((q for q in pool if mean_of[q] >= GUESSABLE), key=lambda q: (-mean_of[q], q))
     if easy:
-        lines += ["", f"Vragen die deze kandidaat volgens het panel meestal juist heeft (kans ≥ {_pct(GUESSABLE)}):"]
-        lines += [f"- {q}: {_pct(mean_of[q])}" for q in easy]
+        lines += ["", f"Vragen die deze kandidaat volgens het panel meestal juist heeft (kans ≥ {_share(GUESSABLE)}):"]
+        lines += [f"- {q}: {_share(mean_of[q])}" for q in easy]
     if len(sheets) > 1:
         apart = sorted(
             (
@@ -241,11 +237,10 @@ def panel_report(
         if apart:
             lines += [
                 "",
-                f"Vragen waarover de beoordelaars {_decimal(SPREAD)} of meer verschillen "
-                "(bespreek ze en schat opnieuw):",
+                f"Vragen waarover de beoordelaars {number(SPREAD)} of meer verschillen (bespreek ze en schat opnieuw):",
             ]
             for q in apart:
-                values = ", ".join(f"{name} {_decimal(r[q])}" for name, r in sheets.items())
+                values = ", ".join(f"{name} {number(r[q])}" for name, r in sheets.items())
                 lines.append(f"- {q}: {values}")
     return "\n".join(lines) + "\n"
 
